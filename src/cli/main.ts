@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The errscan CLI: a thin yargs layer over the stages in src/.
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { createRequire } from 'node:module';
+import { ErrscanError, isErrscanError } from '../errors.js';
+import { commands } from './commands/index.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../package.json') as { version: string };
+
+export function buildCli(argv: string[]): Argv {
+  let cli = yargs(argv)
+    .scriptName('errscan')
+    .usage('$0 [command] [options]\n\nFind, explain and count vendor license/DRM error codes in logs.\nWith no command, `errscan` scans standard input.')
+    .option('catalog', {
+      type: 'string',
+      array: true,
+      description: 'Extra catalog file or directory (repeatable; also $ERRSCAN_CATALOGS, colon-separated)',
+      global: true,
+      requiresArg: true,
+    })
+    .option('db', {
+      type: 'string',
+      description: 'Database path (default $ERRSCAN_DB, else ~/.local/share/errscan/errscan.db)',
+      global: true,
+      requiresArg: true,
+    })
+    .option('color', {
+      type: 'boolean',
+      description: 'Colour output (default: on for a TTY unless NO_COLOR is set)',
+      global: true,
+    })
+    .option('quiet', { alias: 'q', type: 'boolean', description: 'No summary or progress on stderr', global: true })
+    .strict()
+    .recommendCommands()
+    .version(version)
+    .alias('version', 'V')
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue('Exit status: 0 ok, 1 nothing found or runtime failure, 2 usage or configuration error, 3 report alert.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new ErrscanError('ERRSCAN_USAGE', msg ?? 'invalid usage', { hint: 'see errscan --help' });
+    });
+  for (const c of commands) cli = cli.command(c);
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildCli(argv).parseAsync();
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (e) {
+    if (isErrscanError(e)) {
+      if (e.code === 'ERRSCAN_USAGE') {
+        buildCli([]).showHelp((s) => process.stderr.write(`${s}\n\n`));
+      }
+      process.stderr.write(`${e.oneLine()}\n`);
+      return e.exitCode;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err?.code === 'EPIPE') return 0;
+    process.stderr.write(`errscan: internal error: ${err?.message ?? String(e)} (please report this with the command you ran)\n`);
+    if (process.env.ERRSCAN_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+const code = await main(hideBin(process.argv));
+process.exitCode = code;
