@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// `npm run bench`: errscan against grep and wc on one generated log, with exact count checks.
+// usage: node bench/run.mjs [--mb 512] [--seed 1] [--rate 0.02] [--only scan,ingest,stdin,double] [--json]
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'dist/cli/main.js');
+const OUT = path.join(ROOT, 'bench/out');
+
+const args = {};
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (!a.startsWith('--')) continue;
+  const next = process.argv[i + 1];
+  if (next === undefined || next.startsWith('--')) args[a.slice(2)] = true;
+  else args[a.slice(2)] = process.argv[++i];
+}
+const MB = Number(args.mb ?? 512);
+const SEED = Number(args.seed ?? 1);
+const RATE = Number(args.rate ?? 0.02);
+const only = args.only ? new Set(String(args.only).split(',')) : null;
+const want = (name) => !only || only.has(name);
+
+if (!fs.existsSync(BIN)) {
+  console.error('bench: dist/cli/main.js is missing (run npm run build first)');
+  process.exit(2);
+}
+fs.mkdirSync(OUT, { recursive: true });
+
+// The generator is deterministic, so a log made with the same parameters is reused.
+const logFile = path.join(OUT, `genlog-${MB}mb-s${SEED}-r${RATE}.log`);
+const expectFile = `${logFile}.expected.json`;
+if (!fs.existsSync(logFile) || !fs.existsSync(expectFile)) {
+  process.stderr.write(`bench: generating ${MB} MB log → ${path.relative(ROOT, logFile)}\n`);
+  const out = fs.openSync(`${logFile}.tmp`, 'w');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/genlog.mjs'), '--mb', String(MB), '--seed', String(SEED), '--rate', String(RATE)], {
+    stdio: ['ignore', out, 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  fs.closeSync(out);
+  if (r.status !== 0) throw new Error(`genlog failed: ${r.stderr}`);
+  const summary = String(r.stderr).trim().split('\n').at(-1);
+  fs.writeFileSync(expectFile, summary);
+  fs.renameSync(`${logFile}.tmp`, logFile);
+}
+const expected = JSON.parse(fs.readFileSync(expectFile, 'utf8'));
+const bytes = fs.statSync(logFile).size;
+const lines = expected.lines;
+
+/** Runs a shell command under GNU time; returns wall seconds, peak RSS (KiB) and stdout. */
+function timed(cmd, { stdoutFile } = {}) {
+  return new Promise((resolve, reject) => {
+    const timeFile = path.join(OUT, 'time.txt');
+    const redirect = stdoutFile ? ` > ${JSON.stringify(stdoutFile)}` : '';
+    const full = `/usr/bin/time -f '%e %M' -o ${JSON.stringify(timeFile)} bash -c ${JSON.stringify(cmd + redirect)}`;
+    const child = spawn('bash', ['-c', full], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${stderr.slice(-2000)}`));
+      const [secs, rssKiB] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+      resolve({ secs, rssKiB, stdout, stderr });
+    });
+  });
+}
+
+/** Tallies NDJSON hit lines into vendor:code counts. */
+function tallyNdjson(file) {
+  const counts = {};
+  const text = fs.readFileSync(file, 'utf8');
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      const e = JSON.parse(text.slice(start, end));
+      const k = `${e.vendor}:${e.code}`;
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
+    start = end + 1;
+  }
+  return counts;
+}
+
+function diffCounts(got, exp) {
+  const keys = new Set([...Object.keys(got), ...Object.keys(exp)]);
+  const bad = [];
+  for (const k of [...keys].sort()) if ((got[k] ?? 0) !== (exp[k] ?? 0)) bad.push(`${k}: got ${got[k] ?? 0}, want ${exp[k] ?? 0}`);
+  return bad;
+}
+
+const q = (s) => JSON.stringify(s);
+const node = q(process.execPath);
+const bin = q(BIN);
+const results = [];
+
+function record(name, command, r, check) {
+  results.push({ name, command, secs: r.secs, mbps: bytes / 1048576 / r.secs, linesPerSec: lines / r.secs, rssMiB: r.rssKiB / 1024, check });
+}
+
+// grep's pattern: the vendor anchors errscan itself keys on, as one ERE.
+const GREP_RE = 'ErrorCode|ErrorString|Dynamsoft|DLS|QLM|EServerErrorCode|PallyCon|pallycon|DoveRunner|DWTObject|exceptionCode';
+
+const wc = await timed(`wc -l < ${q(logFile)}`);
+record('wc -l', 'wc -l FILE', wc, Number(wc.stdout.trim()) === lines ? 'ok' : `lines ${wc.stdout.trim()} ≠ ${lines}`);
+const grep = await timed(`grep -cE '${GREP_RE}' ${q(logFile)}`);
+record('grep -cE', `grep -cE '${GREP_RE}' FILE`, grep, `${grep.stdout.trim()} matching lines`);
+
+if (want('scan')) {
+  const out = path.join(OUT, 'scan.ndjson');
+  const r = await timed(`${node} ${bin} scan --no-db --json --quiet ${q(logFile)}`, { stdoutFile: out });
+  const bad = diffCounts(tallyNdjson(out), expected.counts);
+  record('errscan scan --no-db', 'errscan scan --no-db --json FILE', r, bad.length ? `WRONG: ${bad.slice(0, 3).join('; ')}` : 'exact');
+}
+
+if (want('stdin')) {
+  const out = path.join(OUT, 'stdin.ndjson');
+  const r = await timed(`cat ${q(logFile)} | ${node} ${bin} --no-db --json --quiet`, { stdoutFile: out });
+  const bad = diffCounts(tallyNdjson(out), expected.counts);
+  record('errscan (stdin)', 'cat FILE | errscan --no-db --json', r, bad.length ? `WRONG: ${bad.slice(0, 3).join('; ')}` : 'exact');
+}
+
+if (want('ingest')) {
+  const db = path.join(OUT, 'bench.db');
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
+  const r = await timed(`${node} ${bin} ingest --db ${q(db)} --quiet ${q(logFile)}`);
+  const got = await totalsFromDb(db);
+  const bad = diffCounts(got, expected.counts);
+  record('errscan ingest', 'errscan ingest --db DB FILE', r, bad.length ? `WRONG: ${bad.slice(0, 3).join('; ')}` : 'exact');
+}
+
+if (want('double')) {
+  // Every shipped pattern again under a new id: the same hits, twice the patterns.
+  const catalogsDir = path.join(ROOT, 'catalogs');
+  const doubled = path.join(OUT, 'doubled');
+  fs.mkdirSync(doubled, { recursive: true });
+  let patterns = 0;
+  for (const f of fs.readdirSync(catalogsDir).filter((n) => n.endsWith('.json') && n !== 'schema.json')) {
+    const c = JSON.parse(fs.readFileSync(path.join(catalogsDir, f), 'utf8'));
+    const extra = (c.patterns ?? []).map((p) => ({ ...p, id: `${p.id}-copy` }));
+    patterns += extra.length;
+    fs.writeFileSync(path.join(doubled, f), JSON.stringify({ vendor: c.vendor, product: c.product, patterns: extra, entries: [] }));
+  }
+  const out = path.join(OUT, 'double.ndjson');
+  const r = await timed(`${node} ${bin} scan --no-db --json --quiet --catalog ${q(doubled)} ${q(logFile)}`, { stdoutFile: out });
+  const bad = diffCounts(tallyNdjson(out), expected.counts);
+  record(`scan, patterns ×2 (+${patterns})`, 'errscan scan --no-db --json --catalog DOUBLED FILE', r, bad.length ? `WRONG: ${bad.slice(0, 3).join('; ')}` : 'exact');
+}
+
+async function totalsFromDb(db) {
+  const { default: Database } = await import('better-sqlite3');
+  const d = new Database(db, { readonly: true });
+  const got = {};
+  for (const row of d.prepare('SELECT vendor, code, SUM(count) AS n FROM counts GROUP BY vendor, code').all()) got[`${row.vendor}:${row.code}`] = row.n;
+  d.close();
+  return got;
+}
+
+const grepSecs = grep.secs;
+const pad = (s, n) => String(s).padEnd(n);
+const padL = (s, n) => String(s).padStart(n);
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const lines_ = [
+  `input: ${path.relative(ROOT, logFile)} — ${(bytes / 1048576).toFixed(0)} MiB, ${lines.toLocaleString('en-US')} lines, ${expected.errorLines.toLocaleString('en-US')} vendor error lines (genlog --mb ${MB} --seed ${SEED} --rate ${RATE})`,
+  `machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+  '',
+  `${pad('run', 32)} ${padL('secs', 7)} ${padL('MB/s', 8)} ${padL('lines/s', 12)} ${padL('peak RSS', 9)} ${padL('× grep', 7)}  counts`,
+];
+for (const r of results) {
+  lines_.push(
+    `${pad(r.name, 32)} ${padL(r.secs.toFixed(2), 7)} ${padL(r.mbps.toFixed(0), 8)} ${padL(Math.round(r.linesPerSec).toLocaleString('en-US'), 12)} ${padL(`${r.rssMiB.toFixed(0)} MB`, 9)} ${padL((r.secs / grepSecs).toFixed(2), 7)}  ${r.check}`,
+  );
+}
+console.log(lines_.join('\n'));
+if (args.json) console.log(JSON.stringify({ bytes, lines, results }, null, 2));
+const wrong = results.filter((r) => r.check.startsWith('WRONG'));
+process.exitCode = wrong.length ? 1 : 0;
