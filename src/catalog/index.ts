@@ -1,0 +1,355 @@
+// Catalog loading: shipped catalogs/*.json, then $ERRSCAN_CATALOGS, then --catalog; validated and indexed once.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import safeRegex from 'safe-regex2';
+import { ErrscanError, type ErrorCode } from '../errors.js';
+import type { CatalogEntry, CatalogPattern, Severity, VendorCatalog } from '../types.js';
+import { findSyntaxError, locatePointer, placeOf } from './json.js';
+
+export interface CatalogSet {
+  vendors: VendorCatalog[];
+  vendor(id: string): VendorCatalog | undefined;
+  /** Resolve vendor:code (range entries included, e.g. DWT <= -3000); undefined if not catalogued. */
+  entry(vendor: string, code: number): CatalogEntry | undefined;
+  /** DLS: original code (100..151) → entry. */
+  byOriginal(vendor: string, original: number): CatalogEntry | undefined;
+  /** Symbolic name (QLM `License_Expired`, case-sensitive exact) → entry. */
+  byName(vendor: string, name: string): CatalogEntry | undefined;
+}
+
+export interface LoadOptions {
+  /** `--catalog FILE|DIR` values, applied last (they override everything else). */
+  extra?: string[];
+  /** Reads ERRSCAN_CATALOGS (path-delimiter separated files/dirs), applied after the shipped catalogs. */
+  env?: NodeJS.ProcessEnv;
+  /** Directory of the shipped catalogs; default `catalogs/` of the package. */
+  builtinDir?: string;
+}
+
+/** The package's `catalogs/` directory (same depth from src/catalog and dist/catalog). */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export function builtinCatalogDir(): string {
+  return path.join(PACKAGE_ROOT, 'catalogs');
+}
+
+/** Past this many quantifiers safe-regex2 calls a pattern unsafe; star height > 1 is always unsafe. */
+export const REGEX_QUANTIFIER_LIMIT = 100;
+
+let validator: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  if (!validator) {
+    const schemaFile = path.join(builtinCatalogDir(), 'schema.json');
+    const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
+    validator = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(schema);
+  }
+  return validator;
+}
+
+const compiled = new WeakMap<CatalogPattern, RegExp>();
+
+/** The pattern's RegExp, compiled once at load (compiled on first use for patterns not loaded here). */
+export function patternRegExp(p: CatalogPattern): RegExp {
+  let re = compiled.get(p);
+  if (!re) {
+    re = new RegExp(p.regex, p.flags ?? '');
+    compiled.set(p, re);
+  }
+  return re;
+}
+
+/** Is the regex free of nested quantifiers (catastrophic backtracking)? Lookbehinds are checked as plain groups. */
+export function isSafeRegex(source: string): boolean {
+  // safe-regex2's parser does not know lookbehind; structurally it is a group like any other.
+  const analysable = source.replace(/(?<!\\)\(\?<[=!]/g, '(?:');
+  return safeRegex(analysable, { limit: REGEX_QUANTIFIER_LIMIT });
+}
+
+/** Catalog JSON files of a path: the file itself, or a directory's *.json (not schema.json), sorted. */
+export function catalogFiles(p: string): string[] {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch (e) {
+    throw readError(p, e);
+  }
+  if (!st.isDirectory()) return [p];
+  const names = fs
+    .readdirSync(p)
+    .filter((n) => n.endsWith('.json') && n !== 'schema.json' && !n.startsWith('.'))
+    .sort();
+  if (names.length === 0) {
+    throw new ErrscanError('ERRSCAN_CATALOG_READ', 'no catalog files (*.json) in this directory', { file: p });
+  }
+  return names.map((n) => path.join(p, n));
+}
+
+function readError(file: string, e: unknown): ErrscanError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const what =
+    code === 'ENOENT' ? 'no such catalog file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  return new ErrscanError('ERRSCAN_CATALOG_READ', `cannot read catalog: ${what}`, {
+    file,
+    hint: 'check the --catalog / ERRSCAN_CATALOGS path',
+    cause: e,
+  });
+}
+
+/** One catalog file as written, after validation (defaults filled in, vendor set on every entry). */
+export interface CatalogFile {
+  file: string;
+  vendor: string;
+  product?: string;
+  source?: string;
+  patterns?: CatalogPattern[];
+  extract?: Record<string, unknown>;
+  entries: CatalogEntry[];
+}
+
+function fail(code: ErrorCode, file: string, text: string, pointer: string, message: string, hint?: string): never {
+  const p = locatePointer(text, pointer);
+  throw new ErrscanError(code, `${pointer || '/'}: ${message}`, {
+    file,
+    where: `${p.line}:${p.column}`,
+    ...(hint ? { hint } : {}),
+  });
+}
+
+function schemaMessage(err: ErrorObject): { pointer: string; message: string } {
+  const params = err.params as Record<string, unknown>;
+  switch (err.keyword) {
+    case 'additionalProperties':
+      return {
+        pointer: `${err.instancePath}/${String(params.additionalProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        message: `unknown property "${String(params.additionalProperty)}"`,
+      };
+    case 'required':
+      return { pointer: err.instancePath, message: `missing required property "${String(params.missingProperty)}"` };
+    case 'enum':
+      return { pointer: err.instancePath, message: `must be one of ${(params.allowedValues as unknown[]).join(', ')}` };
+    default:
+      return { pointer: err.instancePath, message: err.message ?? 'is invalid' };
+  }
+}
+
+/** Reads, parses and validates one catalog file; throws ErrscanError naming the file and the place. */
+export function readCatalogFile(file: string): CatalogFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw readError(file, e);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const syn = findSyntaxError(text) ?? { offset: text.length, message: (e as Error).message };
+    const p = placeOf(text, syn.offset);
+    throw new ErrscanError('ERRSCAN_CATALOG_BAD_JSON', `invalid JSON: ${syn.message}`, {
+      file,
+      where: `${p.line}:${p.column}`,
+      cause: e,
+    });
+  }
+  return validateCatalog(data, file, text);
+}
+
+/** Validates parsed catalog JSON (schema, duplicates, ranges, regexes) and fills defaults. */
+export function validateCatalog(data: unknown, file: string, text = JSON.stringify(data, null, 2)): CatalogFile {
+  const validate = schemaValidator();
+  if (!validate(data)) {
+    const first = validate.errors?.[0];
+    const { pointer, message } = first ? schemaMessage(first) : { pointer: '', message: 'does not match the catalog schema' };
+    fail('ERRSCAN_CATALOG_SCHEMA', file, text, pointer, message, 'see catalogs/schema.json');
+  }
+  const raw = data as {
+    vendor: string;
+    product?: string;
+    source?: string;
+    patterns?: CatalogPattern[];
+    extract?: Record<string, unknown>;
+    entries: Array<Omit<CatalogEntry, 'vendor' | 'name' | 'alternates' | 'category' | 'severity'> & {
+      name?: string | null;
+      alternates?: string[];
+      category?: string;
+      severity?: Severity;
+    }>;
+  };
+  const vendor = raw.vendor;
+  const codes = new Map<number, number>();
+  const originals = new Map<number, number>();
+  const names = new Map<string, number>();
+  const entries: CatalogEntry[] = raw.entries.map((e, i) => {
+    const at = `/entries/${i}`;
+    const prev = codes.get(e.code);
+    if (prev !== undefined) {
+      fail('ERRSCAN_CATALOG_DUPLICATE_CODE', file, text, `${at}/code`, `duplicate code ${e.code} (first at /entries/${prev})`, 'merge the wordings into one entry: message + alternates');
+    }
+    codes.set(e.code, i);
+    if (e.original !== undefined) {
+      const p = originals.get(e.original);
+      if (p !== undefined) fail('ERRSCAN_CATALOG_DUPLICATE_CODE', file, text, `${at}/original`, `duplicate original code ${e.original} (first at /entries/${p})`);
+      originals.set(e.original, i);
+    }
+    if (e.name) {
+      const p = names.get(e.name);
+      if (p !== undefined) fail('ERRSCAN_CATALOG_SCHEMA', file, text, `${at}/name`, `duplicate name "${e.name}" (first at /entries/${p})`);
+      names.set(e.name, i);
+    }
+    if (e.range) {
+      const { min, max } = e.range;
+      if (min !== undefined && max !== undefined && min > max) fail('ERRSCAN_CATALOG_SCHEMA', file, text, `${at}/range`, `range min ${min} is above max ${max}`);
+      if ((min !== undefined && e.code < min) || (max !== undefined && e.code > max)) {
+        fail('ERRSCAN_CATALOG_SCHEMA', file, text, `${at}/code`, `code ${e.code} lies outside its range`);
+      }
+    }
+    const entry: CatalogEntry = {
+      vendor,
+      code: e.code,
+      ...(e.original !== undefined ? { original: e.original } : {}),
+      name: e.name ?? null,
+      message: e.message,
+      alternates: e.alternates ?? [],
+      category: e.category ?? 'general',
+      severity: e.severity ?? 'error',
+      ...(e.range ? { range: { ...e.range } } : {}),
+      ...(e.success !== undefined ? { success: e.success } : {}),
+    };
+    return entry;
+  });
+  const ids = new Map<string, number>();
+  (raw.patterns ?? []).forEach((p, i) => {
+    const at = `/patterns/${i}`;
+    const prev = ids.get(p.id);
+    if (prev !== undefined) fail('ERRSCAN_CATALOG_SCHEMA', file, text, `${at}/id`, `duplicate pattern id "${p.id}" (first at /patterns/${prev})`);
+    ids.set(p.id, i);
+    let re: RegExp;
+    try {
+      re = new RegExp(p.regex, p.flags ?? '');
+    } catch (e) {
+      fail('ERRSCAN_CATALOG_BAD_REGEX', file, text, `${at}/regex`, `pattern "${p.id}" does not compile: ${(e as Error).message}`);
+    }
+    const groups = new RegExp(`(?:${p.regex})|`, p.flags ?? '').exec('')?.groups ?? {};
+    if (!('code' in groups) && !('name' in groups)) {
+      fail('ERRSCAN_CATALOG_NO_CODE_GROUP', file, text, `${at}/regex`, `pattern "${p.id}" has no named group (?<code>…) or (?<name>…)`);
+    }
+    if (!isSafeRegex(p.regex)) {
+      fail(
+        'ERRSCAN_CATALOG_UNSAFE_REGEX',
+        file,
+        text,
+        `${at}/regex`,
+        `pattern "${p.id}" is prone to catastrophic backtracking (nested quantifiers, or more than ${REGEX_QUANTIFIER_LIMIT})`,
+        'avoid a quantifier inside a quantified group, e.g. (a+)+',
+      );
+    }
+    compiled.set(p, re);
+  });
+  return {
+    file,
+    vendor,
+    ...(raw.product !== undefined ? { product: raw.product } : {}),
+    ...(raw.source !== undefined ? { source: raw.source } : {}),
+    ...(raw.patterns !== undefined ? { patterns: raw.patterns } : {}),
+    ...(raw.extract !== undefined ? { extract: raw.extract } : {}),
+    entries,
+  };
+}
+
+function envPaths(env: NodeJS.ProcessEnv | undefined): string[] {
+  const v = env?.ERRSCAN_CATALOGS;
+  return v ? v.split(path.delimiter).filter((s) => s.trim() !== '') : [];
+}
+
+/** Adds one file's catalog to the set: a new vendor, or an extension/override of a loaded one. */
+function merge(into: Map<string, VendorCatalog>, f: CatalogFile): void {
+  const have = into.get(f.vendor);
+  if (!have) {
+    into.set(f.vendor, {
+      vendor: f.vendor,
+      product: f.product ?? f.vendor,
+      ...(f.source !== undefined ? { source: f.source } : {}),
+      files: [f.file],
+      patterns: [...(f.patterns ?? [])],
+      ...(f.extract !== undefined ? { extract: { ...f.extract } } : {}),
+      entries: [...f.entries],
+    });
+    return;
+  }
+  have.files.push(f.file);
+  if (f.product !== undefined) have.product = f.product;
+  if (f.source !== undefined) have.source = f.source;
+  if (f.extract !== undefined) have.extract = { ...(have.extract ?? {}), ...f.extract };
+  for (const p of f.patterns ?? []) {
+    const i = have.patterns.findIndex((q) => q.id === p.id);
+    if (i >= 0) have.patterns[i] = p;
+    else have.patterns.push(p);
+  }
+  for (const e of f.entries) {
+    const i = have.entries.findIndex((q) => q.code === e.code);
+    if (i >= 0) have.entries[i] = e;
+    else have.entries.push(e);
+  }
+}
+
+interface VendorIndex {
+  cat: VendorCatalog;
+  codes: Map<number, CatalogEntry>;
+  ranges: CatalogEntry[];
+  originals: Map<number, CatalogEntry>;
+  names: Map<string, CatalogEntry>;
+}
+
+/** Builds the lookup set over merged vendor catalogs. */
+export function catalogSet(vendors: VendorCatalog[]): CatalogSet {
+  const idx = new Map<string, VendorIndex>();
+  for (const cat of vendors) {
+    const v: VendorIndex = { cat, codes: new Map(), ranges: [], originals: new Map(), names: new Map() };
+    for (const e of cat.entries) {
+      v.codes.set(e.code, e);
+      if (e.range) v.ranges.push(e);
+      if (e.original !== undefined) v.originals.set(e.original, e);
+      if (e.name) v.names.set(e.name, e);
+    }
+    idx.set(cat.vendor, v);
+  }
+  const get = (id: string): VendorIndex | undefined => idx.get(id) ?? idx.get(id.toLowerCase());
+  return {
+    vendors,
+    vendor: (id) => get(id)?.cat,
+    entry(vendor, code) {
+      const v = get(vendor);
+      if (!v) return undefined;
+      const exact = v.codes.get(code);
+      if (exact) return exact;
+      for (const r of v.ranges) {
+        const { min, max } = r.range!;
+        if ((min === undefined || code >= min) && (max === undefined || code <= max)) return r;
+      }
+      return undefined;
+    },
+    byOriginal: (vendor, original) => get(vendor)?.originals.get(original),
+    byName: (vendor, name) => get(vendor)?.names.get(name),
+  };
+}
+
+/**
+ * Loads the shipped catalogs, then ERRSCAN_CATALOGS, then `extra` (each a file or a directory), validating every
+ * file. A later file with a known vendor id extends it: entries by code and patterns by id replace or add.
+ */
+export function loadCatalogs(opts: LoadOptions = {}): CatalogSet {
+  const byVendor = new Map<string, VendorCatalog>();
+  const paths = [opts.builtinDir ?? builtinCatalogDir(), ...envPaths(opts.env), ...(opts.extra ?? [])];
+  for (const p of paths) for (const file of catalogFiles(p)) merge(byVendor, readCatalogFile(file));
+  return catalogSet([...byVendor.values()]);
+}
+
+/** The catalogs a command should use: shipped + $ERRSCAN_CATALOGS + its `--catalog` options. */
+export function catalogsFromArgv(argv: { catalog?: string | string[] | undefined }, env: NodeJS.ProcessEnv = process.env): CatalogSet {
+  const c = argv.catalog;
+  const extra = c === undefined ? [] : Array.isArray(c) ? c.map(String) : [String(c)];
+  return loadCatalogs({ extra, env });
+}
