@@ -13,7 +13,18 @@ export interface SourceIdentity {
   fingerprint?: string;
 }
 
-/** A consistent point in one source: everything before `offset` (raw bytes) has been read and emitted. */
+/**
+ * A consistent point in one source: everything before `offset` has been read and emitted.
+ *
+ * What `offset` counts depends on the content (detected again from the bytes on resume):
+ * - plain text or JSON lines: raw bytes of the file (the end of the last complete line);
+ * - gzip (by magic bytes): decompressed bytes; a resume decompresses from the start and skips them;
+ * - a top-level JSON array: elements consumed; a resume parses from the start and skips them.
+ *
+ * `fingerprint` in a checkpoint is the sha1 of the first min(1 KiB, offset) raw bytes for plain
+ * text/JSON lines (bytes already read never change, so a small file that grows keeps its identity),
+ * and of the first min(1 KiB, size) raw bytes for gzip and JSON arrays.
+ */
 export interface Checkpoint extends SourceIdentity {
   offset: number;
   /** Lines (or JSON array elements) consumed before `offset`. */
@@ -40,13 +51,27 @@ export interface RunInfo {
  */
 export interface Sink {
   event(e: ErrorEvent): void;
+  /**
+   * Optional: an event from before the source's committed checkpoint, re-read because `scan` prints a
+   * whole file. Printers show it; a store must not count it again (so a store leaves this out).
+   */
+  replayed?(e: ErrorEvent): void;
   checkpoint(cp: Checkpoint): void;
+  /**
+   * Optional backpressure: a promise while the sink's output is saturated (a slow stdout); the pipeline
+   * awaits it before reading more, so memory stays bounded.
+   */
+  ready?(): Promise<void> | undefined;
   /** Commit what is pending (called every 500 ms while streaming, and at the end). */
   flush(): Promise<void>;
   close(info: RunInfo): Promise<void>;
 }
 
-/** What a stored checkpoint says about a source, for resume and skip decisions. */
+/**
+ * What a stored checkpoint says about a source, for resume and skip decisions. The pipeline calls
+ * `lookup` with `fingerprint` unset (a growing file's first KiB is not yet stable) and verifies the
+ * returned checkpoint itself (dev/ino and the fingerprint rule above); stdin is never looked up.
+ */
 export interface CheckpointReader {
   lookup(id: SourceIdentity): Checkpoint | undefined | Promise<Checkpoint | undefined>;
 }
