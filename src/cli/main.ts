@@ -19,6 +19,8 @@ export function buildCli(argv: string[]): Argv {
       description: 'Extra catalog file or directory (repeatable; also $ERRSCAN_CATALOGS, colon-separated)',
       global: true,
       requiresArg: true,
+      // one value per flag: otherwise `--catalog x.json explain 209` swallows the command
+      nargs: 1,
     })
     .option('db', {
       type: 'string',
