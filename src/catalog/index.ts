@@ -242,7 +242,7 @@ export function validateCatalog(data: unknown, file: string, text = JSON.stringi
         file,
         text,
         `${at}/regex`,
-        `pattern "${p.id}" is prone to catastrophic backtracking (nested quantifiers, or more than ${REGEX_QUANTIFIER_LIMIT})`,
+        `pattern "${p.id}" is prone to catastrophic backtracking (nested quantifiers, or more than ${REGEX_QUANTIFIER_LIMIT} quantifiers)`,
         'avoid a quantifier inside a quantified group, e.g. (a+)+',
       );
     }

@@ -1,5 +1,10 @@
 // Every CLI command, in the order `errscan --help` lists them.
 import type { CommandModule } from 'yargs';
+import { explainCommand } from './explain.js';
+import { catalogCommand } from './catalog.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [
+  explainCommand,
+  catalogCommand,
+];
