@@ -1,0 +1,148 @@
+// Timestamps in log lines and records. Only lines that hit (and the lines a hit inherits its time
+// from) are parsed, so this favours clarity over raw speed; the regex is compiled once.
+import { zonedToUtc, zoneOffsetMs } from './zone.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MON = MONTHS.join('|');
+const MONTH_INDEX = new Map(MONTHS.map((m, i) => [m, i + 1]));
+
+/** How far into a line a timestamp is looked for: prefixes, not messages that mention dates. */
+export const STAMP_WINDOW = 160;
+
+// One pass, leftmost match wins. Groups: i* ISO 8601 / RFC 5424 / log4j, c* Apache/nginx CLF, s* RFC 3164.
+const STAMP = new RegExp(
+  [
+    String.raw`(?<!\d)(?<iy>\d{4})-(?<imo>\d\d)-(?<id>\d\d)[T ](?<ih>\d\d):(?<imi>\d\d)(?::(?<is>\d\d)(?:[.,](?<ifr>\d{1,9}))?)?` +
+      String.raw`(?:(?<iz>Z(?![A-Za-z])|[+-]\d\d(?::?\d\d)?(?!\d))|\s?(?<iu>UTC|GMT)(?![A-Za-z]))?`,
+    String.raw`(?<!\d)(?<cd>\d\d)\/(?<cmo>${MON})\/(?<cy>\d{4}):(?<ch>\d\d):(?<cmi>\d\d):(?<cs>\d\d)(?:\s(?<cz>[+-]\d{4}))?`,
+    String.raw`(?<![A-Za-z])(?<smo>${MON}) {1,2}(?<sd>\d{1,2}) (?<sh>\d\d):(?<smi>\d\d):(?<ss>\d\d)(?:\.(?<sfr>\d{1,9}))?(?!\d)`,
+  ].join('|'),
+);
+
+/** Fields a JSON record's time is taken from, in order of preference. */
+export const TIME_FIELDS = ['time', 'ts', 'timestamp', '@timestamp', 'date'] as const;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+function fraction(fr: string | undefined): number {
+  return fr ? Number(fr.slice(0, 3).padEnd(3, '0')) : 0;
+}
+
+/** `Z`, `+01:00`, `+0100`, `+01` → offset in ms; undefined if malformed. */
+function zoneOffset(z: string): number | undefined {
+  if (z === 'Z' || z === 'UTC' || z === 'GMT') return 0;
+  const sign = z[0] === '-' ? -1 : 1;
+  const digits = z.slice(1).replace(':', '');
+  const h = Number(digits.slice(0, 2));
+  const m = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (h > 14 || m > 59) return undefined;
+  return sign * (h * HOUR + m * 60_000);
+}
+
+function validClock(h: number, mi: number, s: number): boolean {
+  return h <= 23 && mi <= 59 && s <= 60;
+}
+
+function validDate(y: number, mo: number, d: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+export class TimeParser {
+  /**
+   * @param tz IANA zone applied to timestamps without a zone (already validated).
+   * @param now Current time in ms; RFC 3164 stamps (no year) take the latest year that does not put
+   *   them more than a day in the future (a day of slack absorbs clock skew between hosts).
+   */
+  constructor(
+    readonly tz: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** UTC ms of the first timestamp in the first STAMP_WINDOW characters of `line`, or undefined. */
+  parseLine(line: string): number | undefined {
+    const m = STAMP.exec(line.length > STAMP_WINDOW ? line.slice(0, STAMP_WINDOW) : line);
+    if (!m?.groups) return undefined;
+    const g = m.groups;
+    if (g.iy !== undefined) {
+      const y = Number(g.iy);
+      const mo = Number(g.imo);
+      const d = Number(g.id);
+      const h = Number(g.ih);
+      const mi = Number(g.imi);
+      const s = Math.min(59, Number(g.is ?? 0));
+      if (!validDate(y, mo, d) || !validClock(h, mi, s)) return undefined;
+      const ms = fraction(g.ifr);
+      const z = g.iz ?? g.iu;
+      const off = z === undefined ? undefined : zoneOffset(z);
+      if (off !== undefined) return Date.UTC(y, mo - 1, d, h, mi, s, ms) - off;
+      return zonedToUtc(this.tz, y, mo, d, h, mi, s, ms);
+    }
+    if (g.cy !== undefined) {
+      const y = Number(g.cy);
+      const mo = MONTH_INDEX.get(g.cmo!)!;
+      const d = Number(g.cd);
+      const h = Number(g.ch);
+      const mi = Number(g.cmi);
+      const s = Math.min(59, Number(g.cs));
+      if (!validDate(y, mo, d) || !validClock(h, mi, s)) return undefined;
+      const off = g.cz === undefined ? undefined : zoneOffset(g.cz);
+      if (off !== undefined) return Date.UTC(y, mo - 1, d, h, mi, s) - off;
+      return zonedToUtc(this.tz, y, mo, d, h, mi, s, 0);
+    }
+    const mo = MONTH_INDEX.get(g.smo!)!;
+    const d = Number(g.sd);
+    const h = Number(g.sh);
+    const mi = Number(g.smi);
+    const s = Math.min(59, Number(g.ss));
+    if (!validClock(h, mi, s)) return undefined;
+    return this.inferYear(mo, d, h, mi, s, fraction(g.sfr));
+  }
+
+  private inferYear(mo: number, d: number, h: number, mi: number, s: number, ms: number): number | undefined {
+    const now = this.now();
+    const limit = now + DAY;
+    let y = new Date(now + zoneOffsetMs(this.tz, now)).getUTCFullYear();
+    // Feb 29 only exists in leap years: look back far enough to find one.
+    for (let tries = 0; tries < 9; tries++, y--) {
+      if (!validDate(y, mo, d)) continue;
+      const t = zonedToUtc(this.tz, y, mo, d, h, mi, s, ms);
+      if (t <= limit) return t;
+    }
+    return undefined;
+  }
+
+  /** A time field's value: epoch seconds or milliseconds (number or digit string), or a timestamp string. */
+  parseValue(v: unknown): number | undefined {
+    if (typeof v === 'number') return epoch(v);
+    if (typeof v !== 'string' || v.length === 0) return undefined;
+    if (/^\d+(\.\d+)?$/.test(v)) return epoch(Number(v));
+    return this.parseLine(v);
+  }
+
+  /** The time of a JSON record from its first present time field (`time`, `ts`, `timestamp`, `@timestamp`, `date`). */
+  recordTime(rec: unknown): number | undefined {
+    const raw = recordTimeValue(rec);
+    return raw === undefined ? undefined : this.parseValue(raw);
+  }
+}
+
+/** The raw value of a record's time field, without parsing it (cheap enough to do for every record). */
+export function recordTimeValue(rec: unknown): unknown {
+  if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) return undefined;
+  const o = rec as Record<string, unknown>;
+  for (const f of TIME_FIELDS) {
+    const v = o[f];
+    if (v !== undefined && v !== null) return v;
+  }
+  return undefined;
+}
+
+/** Seconds (1973..5138) or milliseconds (1973..5138) since the epoch; anything else is not a time. */
+function epoch(n: number): number | undefined {
+  if (!Number.isFinite(n)) return undefined;
+  if (n >= 1e11 && n < 1e14) return Math.round(n);
+  if (n >= 1e8 && n < 1e11) return Math.round(n * 1000);
+  return undefined;
+}

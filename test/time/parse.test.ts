@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { TimeParser, resolveTimeZone, zonedToUtc, zoneOffsetMs } from '../../src/time/index.js';
+import { ErrscanError } from '../../src/errors.js';
+
+const NOW = Date.parse('2026-11-27T10:15:00Z');
+const utc = new TimeParser('UTC', () => NOW);
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+describe('TimeParser.parseLine', () => {
+  it.each([
+    ['2026-11-22T10:00:00Z ERROR x', '2026-11-22T10:00:00.000Z'],
+    ['2026-11-22T10:00:00.123456Z x', '2026-11-22T10:00:00.123Z'],
+    ['2026-11-22T10:00:00+02:00 x', '2026-11-22T08:00:00.000Z'],
+    ['2026-11-22T10:00:00-0530 x', '2026-11-22T15:30:00.000Z'],
+    ['2026-11-22T10:00:00+01 x', '2026-11-22T09:00:00.000Z'],
+    ['2026-11-22 10:00:00 x', '2026-11-22T10:00:00.000Z'],
+    ['2026-11-22 10:00:00,123 INFO log4j', '2026-11-22T10:00:00.123Z'],
+    ['2026-11-22 10:00:00.5 UTC done', '2026-11-22T10:00:00.500Z'],
+    ['2026-11-22T10:00 short', '2026-11-22T10:00:00.000Z'],
+    ['<165>1 2026-11-22T22:14:15.003Z host app - - - msg', '2026-11-22T22:14:15.003Z'],
+    ['<34>1 2026-08-24T05:14:15.000003-07:00 host su - ID47 - x', '2026-08-24T12:14:15.000Z'],
+    ['10.0.0.1 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200', '2026-11-22T10:00:00.000Z'],
+    ['[DWT] 22/Nov/2026:10:00:00 -0100 upload', '2026-11-22T11:00:00.000Z'],
+    ['Nov 22 10:00:00 host sshd[1]: x', '2026-11-22T10:00:00.000Z'],
+    ['Nov  2 03:04:05 host x', '2026-11-02T03:04:05.000Z'],
+    ['{"time":"2026-11-20T01:02:03.004Z","level":"error"}', '2026-11-20T01:02:03.004Z'],
+  ])('%s', (line, want) => {
+    expect(iso(utc.parseLine(line))).toBe(want);
+  });
+
+  it.each([
+    'no time here',
+    '\tat com.example.Client.verify(Client.java:12)',
+    '2026-13-01T10:00:00Z month 13',
+    '2026-02-30T10:00:00Z no such day',
+    '2026-11-22T25:00:00Z hour 25',
+    'version 12026-11-22T10:00:00Z has a digit before',
+    'Novak 22 10:00:00',
+    '',
+  ])('no stamp: %j', (line) => {
+    expect(utc.parseLine(line)).toBeUndefined();
+  });
+
+  it('takes the leftmost stamp and only looks at the start of a line', () => {
+    expect(iso(utc.parseLine('Nov 22 10:00:00 host app: started 2026-01-01T00:00:00Z'))).toBe('2026-11-22T10:00:00.000Z');
+    expect(utc.parseLine(`${'x'.repeat(200)} 2026-11-22T10:00:00Z`)).toBeUndefined();
+  });
+
+  it('ignores an impossible zone offset but keeps the time', () => {
+    expect(iso(utc.parseLine('2026-11-22T10:00:00+23:00 x'))).toBe('2026-11-22T10:00:00.000Z');
+  });
+});
+
+describe('RFC 3164 year inference', () => {
+  it('uses the current year when that is not in the future', () => {
+    expect(iso(utc.parseLine('Nov 27 10:00:00 h x'))).toBe('2026-11-27T10:00:00.000Z');
+  });
+  it('allows a day of clock skew, then falls back a year', () => {
+    expect(iso(utc.parseLine('Nov 28 09:00:00 h x'))).toBe('2026-11-28T09:00:00.000Z');
+    expect(iso(utc.parseLine('Nov 28 11:00:00 h x'))).toBe('2025-11-28T11:00:00.000Z');
+    expect(iso(utc.parseLine('Dec 31 23:59:59 h x'))).toBe('2025-12-31T23:59:59.000Z');
+  });
+  it('in early January, December lines belong to last year', () => {
+    const jan = new TimeParser('UTC', () => Date.parse('2027-01-02T00:00:00Z'));
+    expect(iso(jan.parseLine('Dec 31 23:00:00 h x'))).toBe('2026-12-31T23:00:00.000Z');
+    expect(iso(jan.parseLine('Jan  1 23:00:00 h x'))).toBe('2027-01-01T23:00:00.000Z');
+  });
+  it('Feb 29 goes back to the latest leap year', () => {
+    expect(iso(utc.parseLine('Feb 29 12:00:00 h x'))).toBe('2024-02-29T12:00:00.000Z');
+  });
+  it('uses the zone to decide the current year', () => {
+    // 2026-12-31T23:30Z is already 2027 in Tokyo.
+    const tokyo = new TimeParser('Asia/Tokyo', () => Date.parse('2026-12-31T23:30:00Z'));
+    expect(iso(tokyo.parseLine('Jan  1 08:00:00 h x'))).toBe('2026-12-31T23:00:00.000Z');
+  });
+});
+
+describe('--tz for zone-less stamps', () => {
+  const ny = new TimeParser('America/New_York', () => NOW);
+  const berlin = new TimeParser('Europe/Berlin', () => NOW);
+  it('applies the zone offset of that date (DST aware)', () => {
+    expect(iso(ny.parseLine('2026-07-01 12:00:00 x'))).toBe('2026-07-01T16:00:00.000Z');
+    expect(iso(ny.parseLine('2026-12-01 12:00:00 x'))).toBe('2026-12-01T17:00:00.000Z');
+    expect(iso(berlin.parseLine('2026-07-01T12:00:00 x'))).toBe('2026-07-01T10:00:00.000Z');
+    expect(iso(berlin.parseLine('22/Nov/2026:10:00:00 x'))).toBe('2026-11-22T09:00:00.000Z');
+  });
+  it('leaves explicit zones alone', () => {
+    expect(iso(ny.parseLine('2026-07-01T12:00:00Z x'))).toBe('2026-07-01T12:00:00.000Z');
+  });
+  it('resolves a DST overlap to the earlier instant and a gap forward', () => {
+    // New York falls back on 2026-11-01 at 02:00 EDT: 01:30 happens twice.
+    expect(iso(zonedToUtc('America/New_York', 2026, 11, 1, 1, 30, 0, 0))).toBe('2026-11-01T05:30:00.000Z');
+    // Berlin falls back on 2026-10-25 at 03:00 CEST: 02:30 happens twice.
+    expect(iso(zonedToUtc('Europe/Berlin', 2026, 10, 25, 2, 30, 0, 0))).toBe('2026-10-25T00:30:00.000Z');
+    // New York springs forward on 2026-03-08: 02:30 never happens, read as 03:30 EDT.
+    expect(iso(zonedToUtc('America/New_York', 2026, 3, 8, 2, 30, 0, 0))).toBe('2026-03-08T07:30:00.000Z');
+    // Just either side of the change.
+    expect(iso(zonedToUtc('America/New_York', 2026, 3, 8, 1, 59, 0, 0))).toBe('2026-03-08T06:59:00.000Z');
+    expect(iso(zonedToUtc('America/New_York', 2026, 3, 8, 3, 0, 0, 0))).toBe('2026-03-08T07:00:00.000Z');
+  });
+  it('handles half-hour zones', () => {
+    expect(zoneOffsetMs('Asia/Kolkata', Date.parse('2026-06-01T00:00:00Z'))).toBe(5.5 * 3_600_000);
+    expect(iso(zonedToUtc('Asia/Kolkata', 2026, 6, 1, 12, 0, 0, 0))).toBe('2026-06-01T06:30:00.000Z');
+  });
+});
+
+describe('record time fields', () => {
+  it.each([
+    [{ time: '2026-11-22T10:00:00Z' }, '2026-11-22T10:00:00.000Z'],
+    [{ ts: 1_795_000_000 }, '2026-11-18T11:06:40.000Z'],
+    [{ timestamp: 1_795_000_000_123 }, '2026-11-18T11:06:40.123Z'],
+    [{ '@timestamp': '2026-11-22T10:00:00.5+01:00' }, '2026-11-22T09:00:00.500Z'],
+    [{ date: '1795000000' }, '2026-11-18T11:06:40.000Z'],
+    [{ ts: 1_795_000_000.25 }, '2026-11-18T11:06:40.250Z'],
+    [{ time: 'Nov 22 10:00:00' }, '2026-11-22T10:00:00.000Z'],
+  ])('%j', (rec, want) => {
+    expect(iso(utc.recordTime(rec))).toBe(want);
+  });
+  it.each([[{ time: 42 }], [{ msg: 'x' }], [{ time: 'soon' }], [['2026-11-22T10:00:00Z']], [null], ['2026-11-22T10:00:00Z']])(
+    'no time: %j',
+    (rec) => {
+      expect(utc.recordTime(rec)).toBeUndefined();
+    },
+  );
+  it('prefers time over ts over the others', () => {
+    expect(iso(utc.recordTime({ ts: 1_795_000_000, time: '2026-01-01T00:00:00Z' }))).toBe('2026-01-01T00:00:00.000Z');
+  });
+});
+
+describe('resolveTimeZone', () => {
+  it('accepts IANA names and defaults to the local zone', () => {
+    expect(resolveTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
+    expect(resolveTimeZone(undefined)).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+  it('rejects an unknown zone with a usage error', () => {
+    expect(() => resolveTimeZone('Mars/Olympus')).toThrow(ErrscanError);
+    try {
+      resolveTimeZone('Mars/Olympus');
+    } catch (e) {
+      expect((e as ErrscanError).code).toBe('ERRSCAN_USAGE');
+      expect((e as ErrscanError).oneLine()).toContain('unknown time zone "Mars/Olympus"');
+    }
+  });
+});
