@@ -23,6 +23,8 @@ export interface SampleRow {
   source: string;
   line: number;
   text: string;
+  /** Host the line was read on; '' (the default) for a local store. */
+  host?: string;
 }
 
 /** One transaction's worth of writes: counts, samples and the checkpoints that cover them. */
@@ -30,6 +32,11 @@ export interface Batch {
   counts: CountRow[];
   samples: SampleRow[];
   checkpoints: Checkpoint[];
+  /**
+   * What enrichment said about each vendor:code in this batch (known or not), so the catalog snapshot
+   * also describes range-covered and unknown codes. A known entry never gets overwritten by an unknown one.
+   */
+  codes?: CodeInfo[];
 }
 
 export interface CountQuery {
@@ -69,8 +76,16 @@ export interface Store {
   syncCatalog(entries: CatalogEntry[], products: Record<string, string>): Promise<void>;
   /** Apply a batch atomically: all of it, or none of it. */
   writeBatch(batch: Batch): Promise<void>;
-  /** The committed checkpoint of a source, if any. */
+  /**
+   * The committed checkpoint of a source, if any: looked up by file identity (dev+ino) when known, else by
+   * path, else by label; undefined when the stored fingerprint differs (the file was replaced).
+   */
   checkpoint(id: SourceIdentity): Promise<Checkpoint | undefined>;
+  /**
+   * Forget a source so it can be re-read from the start (`ingest --force`): its counts and samples (by label)
+   * and its checkpoints (by label and identity), in one transaction. Returns the count rows removed.
+   */
+  forgetSource(id: SourceIdentity): Promise<number>;
   beginRun(command: string): Promise<number>;
   finishRun(id: number, info: RunInfo, status: 'ok' | 'failed' | 'interrupted'): Promise<void>;
   /** Hourly count rows in a range, for reports. */

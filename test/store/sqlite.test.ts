@@ -1,0 +1,402 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrscanError } from '../../src/errors.js';
+import { SqliteStore, SCHEMA_VERSION, openStore } from '../../src/store/index.js';
+import type { CatalogEntry } from '../../src/types.js';
+import { batch, count, sample, tmpDir } from './helpers.js';
+
+const H = 1_795_219_200; // 2026-11-21T00:00:00Z
+
+let dir: string;
+let file: string;
+let store: SqliteStore;
+
+beforeEach(() => {
+  dir = tmpDir();
+  file = path.join(dir, 'errscan.db');
+  store = SqliteStore.open(file);
+});
+afterEach(async () => {
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function rows(sql: string, ...params: unknown[]): unknown[] {
+  return store.db.prepare(sql).all(...params);
+}
+
+function entry(over: Partial<CatalogEntry>): CatalogEntry {
+  return { vendor: 'dwt', code: -2326, name: null, message: 'The current product key has expired', alternates: [], category: 'license', severity: 'error', ...over };
+}
+
+describe('opening', () => {
+  it('creates a WAL database at the current schema version with NORMAL sync and the busy timeout', () => {
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const names = (rows("SELECT type, name FROM sqlite_master WHERE type IN ('table','view') ORDER BY type, name") as Array<{ type: string; name: string }>).map(
+      (r) => `${r.type}:${r.name}`,
+    );
+    expect(names).toEqual([
+      'table:codes',
+      'table:counts',
+      'table:runs',
+      'table:samples',
+      'table:sources',
+      'table:vendors',
+      'view:daily_counts',
+      'view:top_codes',
+      'view:unknown_codes',
+    ]);
+  });
+
+  it('takes the busy timeout from ERRSCAN_DB_BUSY_TIMEOUT', async () => {
+    const old = process.env.ERRSCAN_DB_BUSY_TIMEOUT;
+    process.env.ERRSCAN_DB_BUSY_TIMEOUT = '123';
+    try {
+      const s = SqliteStore.open(file);
+      expect(s.db.pragma('busy_timeout', { simple: true })).toBe(123);
+      await s.close();
+      process.env.ERRSCAN_DB_BUSY_TIMEOUT = 'soon';
+      expect(() => SqliteStore.open(file)).toThrow(/ERRSCAN_DB_BUSY_TIMEOUT must be a whole number/);
+    } finally {
+      if (old === undefined) delete process.env.ERRSCAN_DB_BUSY_TIMEOUT;
+      else process.env.ERRSCAN_DB_BUSY_TIMEOUT = old;
+    }
+  });
+
+  it('reopens an existing database without changing it', async () => {
+    await store.writeBatch(batch({ counts: [count({ count: 3 })] }));
+    await store.close();
+    store = SqliteStore.open(file);
+    expect(rows('SELECT count FROM counts')).toEqual([{ count: 3 }]);
+  });
+
+  it('rejects a postgres:// location with a clear error, hiding the password', async () => {
+    const err = await openStore('postgres://me:secret@db.example/errscan').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ErrscanError);
+    expect((err as ErrscanError).oneLine()).toBe(
+      'errscan: postgres://***@db.example/errscan: PostgreSQL stores are not supported yet (use a SQLite file path with --db or $ERRSCAN_DB)',
+    );
+  });
+});
+
+describe('writeBatch', () => {
+  it('adds counts to existing keys and widens first/last seen', async () => {
+    await store.writeBatch(batch({ counts: [count({ count: 2, firstSeen: '2026-11-21T00:10:00.000Z', lastSeen: '2026-11-21T00:20:00.000Z' })] }));
+    await store.writeBatch(
+      batch({
+        counts: [
+          count({ count: 5, firstSeen: '2026-11-21T00:05:00.000Z', lastSeen: '2026-11-21T00:15:00.000Z' }),
+          count({ count: 1, code: -1018, firstSeen: '2026-11-21T00:30:00.000Z', lastSeen: '2026-11-21T00:30:00.000Z' }),
+          count({ count: 4, source: 'other.log' }),
+          count({ count: 6, host: 'web1' }),
+          count({ count: 7, bucket: H + 3600, firstSeen: '2026-11-21T01:00:00.000Z', lastSeen: '2026-11-21T01:59:59.000Z' }),
+        ],
+      }),
+    );
+    expect(rows('SELECT bucket, code, source, host, count, first_seen, last_seen FROM counts ORDER BY bucket, code, source, host')).toEqual([
+      { bucket: H, code: -2326, source: 'app.log', host: '', count: 7, first_seen: '2026-11-21T00:05:00.000Z', last_seen: '2026-11-21T00:20:00.000Z' },
+      { bucket: H, code: -2326, source: 'app.log', host: 'web1', count: 6, first_seen: '2026-11-21T00:10:00.000Z', last_seen: '2026-11-21T00:10:00.000Z' },
+      { bucket: H, code: -2326, source: 'other.log', host: '', count: 4, first_seen: '2026-11-21T00:10:00.000Z', last_seen: '2026-11-21T00:10:00.000Z' },
+      { bucket: H, code: -1018, source: 'app.log', host: '', count: 1, first_seen: '2026-11-21T00:30:00.000Z', last_seen: '2026-11-21T00:30:00.000Z' },
+      { bucket: H + 3600, code: -2326, source: 'app.log', host: '', count: 7, first_seen: '2026-11-21T01:00:00.000Z', last_seen: '2026-11-21T01:59:59.000Z' },
+    ]);
+  });
+
+  it('keeps only the newest samples per vendor:code', async () => {
+    const ts = (m: number) => `2026-11-21T00:${String(m).padStart(2, '0')}:00.000Z`;
+    await store.writeBatch(batch({ samples: [3, 1, 4, 1, 5].map((m, i) => sample({ ts: ts(m), line: i + 1, text: `a${i}` })) }));
+    await store.writeBatch(batch({ samples: [9, 2, 6].map((m, i) => sample({ ts: ts(m), line: 10 + i, text: `b${i}` })), counts: [] }));
+    await store.writeBatch(batch({ samples: [sample({ code: -1018, text: 'other code' })] }));
+    expect((await store.samples('dwt', -2326, 10)).map((s) => `${s.ts.slice(14, 16)} ${s.text}`)).toEqual([
+      '09 b0',
+      '06 b2',
+      '05 a4',
+      '04 a2',
+      '03 a0',
+    ]);
+    expect((await store.samples('dwt', -2326, 2)).map((s) => s.text)).toEqual(['b0', 'b2']);
+    expect(await store.samples('dwt', -1018, 5)).toEqual([
+      { vendor: 'dwt', code: -1018, ts: '2026-11-21T00:10:00.000Z', source: 'app.log', host: '', line: 1, text: 'other code' },
+    ]);
+  });
+
+  it('commits counts and checkpoints together, or neither', async () => {
+    const cp = { source: 'app.log', path: '/logs/app.log', dev: 1, ino: 2, fingerprint: 'f', offset: 100, lines: 10 };
+    const bad = count({ count: null as unknown as number });
+    const err = await store.writeBatch(batch({ counts: [count({ count: 1 }), bad], checkpoints: [cp] })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ErrscanError);
+    expect((err as ErrscanError).code).toBe('ERRSCAN_DB');
+    expect(rows('SELECT * FROM counts')).toEqual([]);
+    expect(await store.checkpoint(cp)).toBeUndefined();
+
+    await store.writeBatch(batch({ counts: [count({ count: 1 })], checkpoints: [cp] }));
+    expect(rows('SELECT count FROM counts')).toEqual([{ count: 1 }]);
+    expect(await store.checkpoint(cp)).toEqual(cp);
+  });
+});
+
+describe('checkpoints', () => {
+  const id = { source: 'app.log', path: '/logs/app.log', dev: 7, ino: 99, fingerprint: 'abc' };
+
+  it('finds a checkpoint by file identity, also after a rename', async () => {
+    await store.writeBatch(batch({ checkpoints: [{ ...id, offset: 500, lines: 12, lastTs: '2026-11-21T00:00:00.000Z' }] }));
+    expect(await store.checkpoint(id)).toEqual({ ...id, offset: 500, lines: 12, lastTs: '2026-11-21T00:00:00.000Z' });
+    const rotated = await store.checkpoint({ ...id, source: 'app.log.1', path: '/logs/app.log.1' });
+    expect(rotated?.offset).toBe(500);
+    // A new file under the old name is a new source.
+    expect(await store.checkpoint({ ...id, ino: 100, fingerprint: 'new' })).toBeUndefined();
+  });
+
+  it('ignores a checkpoint whose fingerprint differs (file replaced, same inode)', async () => {
+    await store.writeBatch(batch({ checkpoints: [{ ...id, offset: 500, lines: 12 }] }));
+    expect(await store.checkpoint({ ...id, fingerprint: 'other' })).toBeUndefined();
+  });
+
+  it('keys sources without an identity by path, then by label', async () => {
+    await store.writeBatch(batch({ checkpoints: [{ source: 'x', path: '/x', offset: 1, lines: 1 }, { source: 'stdin', offset: 9, lines: 3 }] }));
+    expect((await store.checkpoint({ source: 'renamed', path: '/x' }))?.offset).toBe(1);
+    expect((await store.checkpoint({ source: 'stdin' }))?.offset).toBe(9);
+    expect(rows('SELECT key FROM sources ORDER BY key')).toEqual([{ key: 'label:stdin' }, { key: 'path:/x' }]);
+  });
+
+  it('forgetSource removes that source’s counts, samples and checkpoints in one go', async () => {
+    await store.writeBatch(
+      batch({
+        counts: [count({ count: 4 }), count({ source: 'keep.log', count: 2 })],
+        samples: [sample(), sample({ source: 'keep.log' })],
+        checkpoints: [{ ...id, offset: 500, lines: 12 }, { source: 'keep.log', path: '/logs/keep.log', dev: 7, ino: 5, offset: 3, lines: 1 }],
+      }),
+    );
+    expect(await store.forgetSource(id)).toBe(1);
+    expect(rows('SELECT source, count FROM counts')).toEqual([{ source: 'keep.log', count: 2 }]);
+    expect(rows('SELECT source FROM samples')).toEqual([{ source: 'keep.log' }]);
+    expect(rows('SELECT source FROM sources')).toEqual([{ source: 'keep.log' }]);
+  });
+});
+
+describe('catalog snapshot and reads', () => {
+  beforeEach(async () => {
+    await store.syncCatalog(
+      [
+        entry({}),
+        entry({ code: -1018, message: 'File not found', category: 'io', severity: 'warning' }),
+        entry({ code: 0, message: 'Successful.', success: true }),
+        entry({ code: -3000, message: 'Image processing error', range: { max: -3000 } }),
+        entry({ vendor: 'qlm', code: 209, name: 'License_Expired', message: 'The license expired', severity: 'critical' }),
+      ],
+      { dwt: 'Dynamic Web TWAIN', qlm: 'Soraco QLM', pallycon: 'PallyCon' },
+    );
+    await store.writeBatch(
+      batch({
+        counts: [
+          count({ count: 5 }),
+          count({ bucket: H + 86400, count: 2, firstSeen: '2026-11-22T00:01:00.000Z', lastSeen: '2026-11-22T00:02:00.000Z' }),
+          count({ vendor: 'qlm', code: 209, count: 3, source: 'qlm.log' }),
+          count({ vendor: 'pallycon', code: 4242, count: 1, host: 'web1', firstSeen: '2026-11-21T00:40:00.000Z', lastSeen: '2026-11-21T00:40:00.000Z' }),
+          count({ code: -3005, count: 1 }),
+        ],
+        samples: [sample({ vendor: 'pallycon', code: 4242, text: 'PallyCon license error 4242' })],
+        codes: [
+          { vendor: 'dwt', code: -3005, known: true, product: 'Dynamic Web TWAIN', name: null, message: 'Image processing error', category: 'license', severity: 'error' },
+          // An event can't demote a catalogued code to unknown.
+          { vendor: 'dwt', code: -2326, known: false, product: 'Dynamic Web TWAIN', name: null, message: null, category: null, severity: null },
+        ],
+      }),
+    );
+  });
+
+  it('codeInfo lists catalogued, range-covered and unknown codes', async () => {
+    expect(await store.codeInfo()).toEqual([
+      { vendor: 'dwt', code: -3005, known: true, product: 'Dynamic Web TWAIN', name: null, message: 'Image processing error', category: 'license', severity: 'error' },
+      { vendor: 'dwt', code: -3000, known: true, product: 'Dynamic Web TWAIN', name: null, message: 'Image processing error', category: 'license', severity: 'error' },
+      { vendor: 'dwt', code: -2326, known: true, product: 'Dynamic Web TWAIN', name: null, message: 'The current product key has expired', category: 'license', severity: 'error' },
+      { vendor: 'dwt', code: -1018, known: true, product: 'Dynamic Web TWAIN', name: null, message: 'File not found', category: 'io', severity: 'warning' },
+      { vendor: 'pallycon', code: 4242, known: false, product: 'PallyCon', name: null, message: null, category: null, severity: null },
+      { vendor: 'qlm', code: 209, known: true, product: 'Soraco QLM', name: 'License_Expired', message: 'The license expired', category: 'license', severity: 'critical' },
+    ]);
+  });
+
+  it('counts() filters by range, vendor, source and host', async () => {
+    expect((await store.counts({ from: H, to: H + 3600 })).map((r) => `${r.vendor}:${r.code}=${r.count}`)).toEqual([
+      'dwt:-3005=1',
+      'dwt:-2326=5',
+      'pallycon:4242=1',
+      'qlm:209=3',
+    ]);
+    expect(await store.counts({ from: H, to: H + 2 * 86400, vendor: ['dwt'], source: ['app.log'] })).toEqual([
+      count({ code: -3005, count: 1 }),
+      count({ count: 5 }),
+      count({ bucket: H + 86400, count: 2, firstSeen: '2026-11-22T00:01:00.000Z', lastSeen: '2026-11-22T00:02:00.000Z' }),
+    ]);
+    expect((await store.counts({ from: H, to: H + 3600, host: ['web1'] })).map((r) => r.code)).toEqual([4242]);
+    expect(await store.counts({ from: H + 3600, to: H + 86400 })).toEqual([]);
+  });
+
+  it('firstLastSeen spans all time per code', async () => {
+    expect(await store.firstLastSeen({ vendor: ['dwt'] })).toEqual([
+      { vendor: 'dwt', code: -3005, firstSeen: '2026-11-21T00:10:00.000Z', lastSeen: '2026-11-21T00:10:00.000Z' },
+      { vendor: 'dwt', code: -2326, firstSeen: '2026-11-21T00:10:00.000Z', lastSeen: '2026-11-22T00:02:00.000Z' },
+    ]);
+  });
+
+  it('the views answer the common questions', () => {
+    expect(rows('SELECT * FROM daily_counts')).toEqual([
+      { day: '2026-11-22', vendor: 'dwt', code: -2326, name: 'The current product key has expired', count: 2 },
+      { day: '2026-11-21', vendor: 'dwt', code: -2326, name: 'The current product key has expired', count: 5 },
+      { day: '2026-11-21', vendor: 'qlm', code: 209, name: 'License_Expired', count: 3 },
+      { day: '2026-11-21', vendor: 'dwt', code: -3005, name: 'Image processing error', count: 1 },
+      { day: '2026-11-21', vendor: 'pallycon', code: 4242, name: null, count: 1 },
+    ]);
+    expect(rows('SELECT vendor, code, known, count, first_seen, last_seen FROM top_codes')).toEqual([
+      { vendor: 'dwt', code: -2326, known: 1, count: 7, first_seen: '2026-11-21T00:10:00.000Z', last_seen: '2026-11-22T00:02:00.000Z' },
+      { vendor: 'qlm', code: 209, known: 1, count: 3, first_seen: '2026-11-21T00:10:00.000Z', last_seen: '2026-11-21T00:10:00.000Z' },
+      { vendor: 'dwt', code: -3005, known: 1, count: 1, first_seen: '2026-11-21T00:10:00.000Z', last_seen: '2026-11-21T00:10:00.000Z' },
+      { vendor: 'pallycon', code: 4242, known: 0, count: 1, first_seen: '2026-11-21T00:40:00.000Z', last_seen: '2026-11-21T00:40:00.000Z' },
+    ]);
+    expect(rows('SELECT * FROM unknown_codes')).toEqual([
+      { vendor: 'pallycon', code: 4242, count: 1, first_seen: '2026-11-21T00:40:00.000Z', last_seen: '2026-11-21T00:40:00.000Z', sample: 'PallyCon license error 4242' },
+    ]);
+  });
+
+  it('info() reports rows, range and sources', async () => {
+    await store.writeBatch(batch({ checkpoints: [{ source: 'app.log', path: '/l/app.log', dev: 1, ino: 2, offset: 10, lines: 2 }] }));
+    const info = await store.info();
+    expect(info.location).toBe(file);
+    expect(info.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(info.sizeBytes).toBeGreaterThan(0);
+    expect(info.rows).toEqual({ counts: 5, samples: 1, codes: 5, vendors: 3, sources: 1, runs: 0 });
+    expect(info.firstSeen).toBe('2026-11-21T00:10:00.000Z');
+    expect(info.lastSeen).toBe('2026-11-22T00:02:00.000Z');
+    expect(info.sources).toEqual([{ source: 'app.log', path: '/l/app.log', offset: 10, lines: 2, updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
+  });
+
+  it('prune removes whole hours and samples older than the cut-off, keeping checkpoints', async () => {
+    await store.writeBatch(batch({ checkpoints: [{ source: 'app.log', path: '/l/app.log', offset: 10, lines: 2 }] }));
+    // 00:30 cuts the 00:10 sample, but no count hour lies wholly before it.
+    expect(await store.prune(H + 1800)).toBe(1);
+    expect(await store.prune(H + 3600)).toBe(4);
+    expect(rows('SELECT bucket, count FROM counts')).toEqual([{ bucket: H + 86400, count: 2 }]);
+    expect(rows('SELECT count(*) AS n FROM sources')).toEqual([{ n: 1 }]);
+  });
+
+  it('syncCatalog is idempotent and does not rewrite unchanged rows', async () => {
+    const before = rows('SELECT vendor, code, updated_at FROM codes ORDER BY vendor, code');
+    await store.syncCatalog([entry({})], { dwt: 'Dynamic Web TWAIN' });
+    expect(rows('SELECT vendor, code, updated_at FROM codes ORDER BY vendor, code')).toEqual(before);
+  });
+});
+
+describe('runs', () => {
+  it('records a run from start to finish', async () => {
+    const id = await store.beginRun('ingest');
+    expect(rows('SELECT command, status, finished_at FROM runs')).toEqual([{ command: 'ingest', status: 'running', finished_at: null }]);
+    await store.finishRun(id, { bytes: 10, lines: 3, hits: 2, unknown: 1, skipped: 0, oversized: 0, errors: 0 }, 'ok');
+    expect(rows('SELECT id, command, status, bytes, lines, hits, unknown, skipped, oversized, errors, pid FROM runs')).toEqual([
+      { id, command: 'ingest', status: 'ok', bytes: 10, lines: 3, hits: 2, unknown: 1, skipped: 0, oversized: 0, errors: 0, pid: process.pid },
+    ]);
+  });
+});
+
+describe('errors', () => {
+  it('a file that is not a database: ERRSCAN_DB_CORRUPT naming it, file untouched', () => {
+    const bad = path.join(dir, 'notes.txt');
+    const content = 'these are my notes, not a database\n'.repeat(200);
+    fs.writeFileSync(bad, content);
+    const err = (() => {
+      try {
+        SqliteStore.open(bad);
+      } catch (e) {
+        return e as ErrscanError;
+      }
+      return undefined;
+    })();
+    expect(err?.code).toBe('ERRSCAN_DB_CORRUPT');
+    expect(err?.oneLine()).toBe(
+      `errscan: ${bad}: not an errscan database, or it is corrupt (file is not a database) (errscan leaves it untouched: move it aside, or choose another path with --db)`,
+    );
+    expect(fs.readFileSync(bad, 'utf8')).toBe(content);
+    expect(fs.existsSync(`${bad}-wal`)).toBe(false);
+  });
+
+  it('a SQLite database of another program: ERRSCAN_DB_SCHEMA, untouched', () => {
+    const other = path.join(dir, 'other.db');
+    const raw = new Database(other);
+    raw.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)');
+    raw.close();
+    expect(() => SqliteStore.open(other)).toThrow(
+      expect.objectContaining({ code: 'ERRSCAN_DB_SCHEMA', file: other, message: 'is a SQLite database but not an errscan one (it has table users)' }),
+    );
+    const check = new Database(other);
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'users' }]);
+    check.close();
+  });
+
+  it('a newer schema than this errscan knows: ERRSCAN_DB_SCHEMA', async () => {
+    await store.close();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => SqliteStore.open(file)).toThrow(
+      expect.objectContaining({ code: 'ERRSCAN_DB_SCHEMA', message: `database schema version ${SCHEMA_VERSION + 1} is newer than this errscan supports (${SCHEMA_VERSION})` }),
+    );
+    store = SqliteStore.open(path.join(dir, 'fresh.db'));
+  });
+
+  it('a missing folder: ERRSCAN_DB_OPEN naming the folder', () => {
+    const missing = path.join(dir, 'no', 'such', 'errscan.db');
+    try {
+      SqliteStore.open(missing);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ErrscanError).oneLine()).toBe(
+        `errscan: ${missing}: cannot create the database: folder ${path.dirname(missing)} does not exist (create the folder, or choose another path with --db)`,
+      );
+    }
+  });
+
+  it('mustExist: no database yet', () => {
+    const none = path.join(dir, 'none.db');
+    expect(() => SqliteStore.open(none, { mustExist: true })).toThrow(expect.objectContaining({ code: 'ERRSCAN_DB_OPEN', message: 'no database here yet' }));
+    expect(fs.existsSync(none)).toBe(false);
+  });
+
+  it('another writer holding the lock past the busy timeout: ERRSCAN_DB_LOCKED', async () => {
+    const short = SqliteStore.open(file, { busyTimeoutMs: 50 });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const err = await short.writeBatch(batch({ counts: [count()] })).catch((e: unknown) => e as ErrscanError);
+      expect(err?.oneLine()).toBe(
+        `errscan: ${file}: database is locked by another process (waited 50 ms) (retry when the other errscan run finishes, or raise ERRSCAN_DB_BUSY_TIMEOUT)`,
+      );
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+      await short.close();
+    }
+  });
+
+  it('a read-only store refuses writes: ERRSCAN_DB_READONLY', async () => {
+    const ro = SqliteStore.open(file, { readonly: true });
+    const err = await ro.writeBatch(batch({ counts: [count()] })).catch((e: unknown) => e as ErrscanError);
+    expect(err?.code).toBe('ERRSCAN_DB_READONLY');
+    expect(err?.oneLine()).toContain(`errscan: ${file}: database is read-only (`);
+    await ro.close();
+  });
+
+  it('a full database: ERRSCAN_DB_FULL, and the batch is not half-applied', async () => {
+    await store.writeBatch(batch({ counts: [count({ count: 1 })] }));
+    const pages = store.db.pragma('page_count', { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages + 1}`);
+    const big = Array.from({ length: 2000 }, (_, i) => count({ source: `s${i}-${'x'.repeat(100)}` }));
+    const err = await store.writeBatch(batch({ counts: [count({ count: 1 }), ...big] })).catch((e: unknown) => e as ErrscanError);
+    expect(err?.code).toBe('ERRSCAN_DB_FULL');
+    expect(err?.oneLine()).toContain('database or disk is full (free disk space, or remove old rows with `errscan db prune --older-than 90d`)');
+    expect(rows('SELECT count(*) AS n, sum(count) AS total FROM counts')).toEqual([{ n: 1, total: 1 }]);
+  });
+});
