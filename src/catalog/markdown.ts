@@ -127,6 +127,9 @@ export function parseMarkdownTables(text: string): MarkdownTable[] {
   // Blank out comments but keep their newlines so line numbers stay true.
   const clean = text.replace(/<!--[\s\S]*?-->/g, (m) => m.replace(/[^\n]/g, ''));
   const lines = clean.split(/\r?\n/);
+  const raw = text.split(/\r?\n/);
+  // A line that only held a comment (a commented-out row) does not end a table.
+  const commentOnly = (i: number): boolean => lines[i]!.trim() === '' && (raw[i] ?? '').trim() !== '';
   const tables: MarkdownTable[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -135,8 +138,8 @@ export function parseMarkdownTables(text: string): MarkdownTable[] {
     if (head.trim().startsWith('|') && sep !== undefined && SEPARATOR.test(sep.trim())) {
       const table: MarkdownTable = { headers: splitRow(head).map(cellText), rows: [], line: i + 1 };
       i += 2;
-      while (i < lines.length && lines[i]!.trim().startsWith('|')) {
-        table.rows.push({ cells: splitRow(lines[i]!).map(cellText), line: i + 1 });
+      while (i < lines.length && (lines[i]!.trim().startsWith('|') || commentOnly(i))) {
+        if (!commentOnly(i)) table.rows.push({ cells: splitRow(lines[i]!).map(cellText), line: i + 1 });
         i++;
       }
       tables.push(table);

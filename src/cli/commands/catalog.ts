@@ -205,7 +205,7 @@ const importCmd: CommandModule<object, ImportArgs> = {
 };
 
 export const catalogCommand: CommandModule<object, object> = {
-  command: 'catalog <command>',
+  command: 'catalog',
   describe: 'List, show, check and import vendor catalogs',
   builder: (y: Argv<object>) =>
     y
