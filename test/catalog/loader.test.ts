@@ -86,6 +86,21 @@ describe('shipped catalogs', () => {
     ]);
   });
 
+  it('have the severity counts catalogs/README.md states', () => {
+    const counts = set.vendors.map((v) => [v.vendor, ...SEVERITIES.map((s) => v.entries.filter((e) => e.severity === s).length)]);
+    expect(counts).toEqual([
+      ['dls', 0, 1, 20, 1],
+      ['dwt', 5, 6, 158, 4],
+      ['pallycon', 0, 1, 62, 4],
+      ['qlm', 2, 1, 56, 4],
+    ]);
+    const critical = set.vendors.flatMap((v) => v.entries.filter((e) => e.severity === 'critical').map((e) => `${e.vendor}:${e.code}`));
+    expect(critical).toEqual([
+      'dls:-20100', 'dwt:-2308', 'dwt:-2800', 'dwt:-2814', 'dwt:-2824', 'pallycon:1004', 'pallycon:2001', 'pallycon:7103',
+      'pallycon:7202', 'qlm:100', 'qlm:101', 'qlm:2000', 'qlm:2001',
+    ]);
+  });
+
   it('pass the ReDoS check with every shipped pattern', () => {
     for (const v of set.vendors) for (const p of v.patterns) expect(isSafeRegex(p.regex), `${v.vendor}/${p.id}`).toBe(true);
   });
