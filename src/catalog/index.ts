@@ -77,8 +77,13 @@ export function catalogFiles(p: string): string[] {
     throw readError(p, e);
   }
   if (!st.isDirectory()) return [p];
-  const names = fs
-    .readdirSync(p)
+  let all: string[];
+  try {
+    all = fs.readdirSync(p);
+  } catch (e) {
+    throw readError(p, e);
+  }
+  const names = all
     .filter((n) => n.endsWith('.json') && n !== 'schema.json' && !n.startsWith('.'))
     .sort();
   if (names.length === 0) {

@@ -105,6 +105,16 @@ const check: CommandModule<object, CheckArgs> = {
     const set = loadCatalogs({ extra, env: process.env });
     const checkSamples = await sampleChecker();
     const sampleResult = checkSamples ? checkSamples(set) : undefined;
+    // The extractor reports failures by throwing, or by returning them (an array, or { failures: [...] }).
+    const failures = Array.isArray(sampleResult)
+      ? (sampleResult as unknown[])
+      : Array.isArray((sampleResult as { failures?: unknown } | undefined)?.failures)
+        ? ((sampleResult as { failures: unknown[] }).failures)
+        : [];
+    if (failures.length > 0) {
+      for (const f of failures) process.stderr.write(`errscan: ${typeof f === 'string' ? f : JSON.stringify(f)}\n`);
+      throw new ErrscanError('ERRSCAN_CATALOG_SAMPLE', `${failures.length} pattern sample(s) do not give their expected hits`);
+    }
     const rows = set.vendors.map(vendorSummary);
     const samples = rows.reduce((n, r) => n + r.samples, 0);
     if (argv.json) {
