@@ -1,5 +1,5 @@
 // Making log and catalog text inert and measuring it for fixed-width output.
-import type { ReportRow } from './types.js';
+import { SPIKE_FACTOR, SPIKE_MIN, SPIKE_WINDOW, type ReportRow } from './types.js';
 
 // C0, DEL, C1, and the invisible bidi/line controls that can reorder or hide text (Trojan Source).
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
@@ -78,6 +78,11 @@ export function int(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** `1 hit`, `12,345 hits`. */
+export function plural(n: number, word: string): string {
+  return `${int(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** 12.3% (or <0.1% for a small non-zero share). */
 export function pct(share: number): string {
   if (share > 0 && share < 0.001) return '<0.1%';
@@ -115,4 +120,4 @@ export function flags(r: Pick<ReportRow, 'isNew' | 'spike'>): string[] {
   return f;
 }
 
-export const SPIKE_RULE_TEXT = 'SPIKE: count ≥ max(10, 3 × mean of the 7 periods before)';
+export const SPIKE_RULE_TEXT = `SPIKE: count ≥ max(${SPIKE_MIN}, ${SPIKE_FACTOR} × mean of the ${SPIKE_WINDOW} periods before)`;

@@ -3,10 +3,12 @@ import type { CommandModule } from 'yargs';
 import { explainCommand } from './explain.js';
 import { catalogCommand } from './catalog.js';
 import { dbCommand } from './db.js';
+import { reportCommand } from './report.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   explainCommand,
   catalogCommand,
   dbCommand,
+  reportCommand,
 ];

@@ -1,5 +1,6 @@
 // `--csv`: RFC 4180 (CRLF, quoted when needed), one row per ranked code; spreadsheet formulas neutralised.
 import type { Report, ReportRow } from '../types.js';
+import { escapeControl } from '../text.js';
 
 const HEADER = [
   'rank', 'vendor', 'code', 'known', 'name', 'message', 'category', 'severity', 'count', 'share', 'previous',
@@ -9,15 +10,16 @@ const HEADER = [
 type Cell = string | number | boolean | null;
 
 /**
- * A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a leading tab/CR) gets a
- * leading `'`. Numbers are written as numbers, so a negative code stays `-2326`.
+ * A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) gets a leading `'`. Numbers
+ * are written as numbers, so a negative code stays `-2326`. Control characters are written as `\xHH`,
+ * so the CSV is safe to print on a terminal and keeps one record per line.
  */
 export function csvCell(v: Cell): string {
   if (v === null) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  let s = v;
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  let s = escapeControl(v);
+  if (/^[=+\-@]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -2,7 +2,7 @@
 // Content-Security-Policy). Everything from logs or catalogs is HTML-escaped.
 import type { Severity } from '../../types.js';
 import type { Ranking, Report, ReportRow } from '../types.js';
-import { SPIKE_RULE_TEXT, describe, escapeControl, flags, int, pct, signed } from '../text.js';
+import { SPIKE_RULE_TEXT, describe, escapeControl, flags, int, pct, plural, signed } from '../text.js';
 
 /** HTML-escaped text (safe in element content and quoted attributes). */
 export function esc(s: string): string {
@@ -99,7 +99,7 @@ export function renderHtml(report: Report): string {
     body.push('<section class="panel"><h2>Ranking</h2><p class="muted">No vendor errors in this period.</p></section>');
   } else if (report.groups) {
     report.groups.forEach((g, i) => {
-      body.push(`<section class="panel"><h2>${esc(g.by)} · ${text(g.key)} <span class="muted">· ${int(g.total)} hits · ${int(g.distinct)} codes</span></h2>`);
+      body.push(`<section class="panel"><h2>${esc(g.by)} · ${text(g.key)} <span class="muted">· ${plural(g.total, 'hit')} · ${plural(g.distinct, 'code')}</span></h2>`);
       body.push(rankingTable(report, g, `ranking-${i + 1}`));
       body.push('</section>');
     });
@@ -109,7 +109,7 @@ export function renderHtml(report: Report): string {
 
   if (report.unknown > 0) {
     const items = report.topUnknown.map((u) => `<li><span class="code">${text(`${u.vendor}:${u.code}`)}</span> · ${int(u.count)} hits</li>`).join('');
-    body.push(`<section class="panel" id="unknown"><h2>Unknown codes</h2><p class="muted">${int(report.unknown)} hits in ${report.unknownDistinct} codes the catalog does not describe.</p><ul class="unknown-list">${items}</ul></section>`);
+    body.push(`<section class="panel" id="unknown"><h2>Unknown codes</h2><p class="muted">${plural(report.unknown, 'hit')} in ${plural(report.unknownDistinct, 'code')} the catalog does not describe.</p><ul class="unknown-list">${items}</ul></section>`);
   }
 
   const detailRows = uniqueRows(report);
@@ -296,7 +296,7 @@ function details(r: ReportRow): string {
         })
         .join('')}`
     : '<p class="muted">No sample lines stored for this code.</p>';
-  return `<details id="${anchor(r)}"><summary>${text(r.vendor)}<span class="code">${r.code}</span>${text(describe(r))} ${flagBadges(r)}</summary><dl>${dl
+  return `<details open id="${anchor(r)}"><summary>${text(r.vendor)}<span class="code">${r.code}</span>${text(describe(r))} ${flagBadges(r)}</summary><dl>${dl
     .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`)
     .join('')}</dl>${sampleHtml}</details>`;
 }

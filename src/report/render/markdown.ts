@@ -1,6 +1,6 @@
 // `--markdown`: for chat and tickets. Everything from logs or catalogs is escaped so it stays text.
 import type { Ranking, Report, ReportRow } from '../types.js';
-import { SPIKE_RULE_TEXT, describe, flags, int, oneLine, pct, signed, sparkline } from '../text.js';
+import { SPIKE_RULE_TEXT, describe, flags, int, oneLine, pct, plural, signed, sparkline } from '../text.js';
 
 /**
  * Markdown-inert text for a table cell: one line; inline markup, HTML, entities, mentions and `|`
@@ -52,7 +52,7 @@ export function renderMarkdown(report: Report): string {
   );
   if (report.unknown > 0) {
     const list = report.topUnknown.map((u) => `${mdText(`${u.vendor}:${u.code}`)} ×${int(u.count)}`).join(', ');
-    out.push('', `Unknown codes: ${int(report.unknown)} hits in ${report.unknownDistinct} codes (${list})`);
+    out.push('', `Unknown codes: ${plural(report.unknown, 'hit')} in ${plural(report.unknownDistinct, 'code')} (${list})`);
   }
   const f = report.filters;
   if (f.vendor.length || f.source.length) {
@@ -65,7 +65,7 @@ export function renderMarkdown(report: Report): string {
   const trend = report.trendDays !== null;
   if (report.groups) {
     for (const g of report.groups) {
-      out.push('', `#### ${mdText(`${g.by} ${g.key}`)} · ${int(g.total)} hits · ${int(g.distinct)} codes`, '', ...table(g.rows, trend), ...more(g));
+      out.push('', `#### ${mdText(`${g.by} ${g.key}`)} · ${plural(g.total, 'hit')} · ${plural(g.distinct, 'code')}`, '', ...table(g.rows, trend), ...more(g));
     }
   } else {
     out.push('', ...table(report.rows, trend), ...more(report));

@@ -1,7 +1,7 @@
 // The terminal report: a header, then an aligned table fitted to the terminal width.
 import type { Severity } from '../../types.js';
 import type { Ranking, Report, ReportRow } from '../types.js';
-import { SPIKE_RULE_TEXT, describe, displayWidth, flags, int, oneLine, padEnd, padStart, pct, signed, sparkline, truncate } from '../text.js';
+import { SPIKE_RULE_TEXT, describe, displayWidth, flags, int, oneLine, padEnd, padStart, pct, plural, signed, sparkline, truncate } from '../text.js';
 
 export interface TableOptions {
   /** Terminal columns to fit. */
@@ -51,13 +51,13 @@ export function renderTable(report: Report, opts: TableOptions): string {
   out.push(c(SGR.bold, truncate(title, width)));
   line(`${report.from} → ${report.to}`);
   const prevWord = report.days && report.days.length === 1 ? 'previous day' : 'previous period';
-  line(
-    `${int(report.total)} hits · ${int(report.distinct)} codes · ${report.newCodes} new · ${report.spikes} spiking · ` +
-      `${prevWord} ${int(report.previousTotal)} (${signed(report.total - report.previousTotal)})`,
-  );
+  for (const l of wrap([
+    plural(report.total, 'hit'), plural(report.distinct, 'code'), `${report.newCodes} new`, `${report.spikes} spiking`,
+    `${prevWord} ${int(report.previousTotal)} (${signed(report.total - report.previousTotal)})`,
+  ], ' · ', width)) line(l);
   if (report.unknown > 0) {
     const list = report.topUnknown.map((u) => `${u.vendor}:${u.code} ×${int(u.count)}`).join(', ');
-    line(oneLine(`unknown codes: ${int(report.unknown)} hits in ${report.unknownDistinct} codes (${list}${report.unknownDistinct > report.topUnknown.length ? ', …' : ''})`));
+    line(oneLine(`unknown codes: ${plural(report.unknown, 'hit')} in ${plural(report.unknownDistinct, 'code')} (${list}${report.unknownDistinct > report.topUnknown.length ? ', …' : ''})`));
   } else {
     line('unknown codes: none');
   }
@@ -73,7 +73,7 @@ export function renderTable(report: Report, opts: TableOptions): string {
 
   const sections: Array<{ heading: string | null; ranking: Ranking }> = report.groups
     ? report.groups.map((g) => ({
-        heading: oneLine(`${g.by} ${g.key} · ${int(g.total)} hits · ${int(g.distinct)} codes`),
+        heading: oneLine(`${g.by} ${g.key} · ${plural(g.total, 'hit')} · ${plural(g.distinct, 'code')}`),
         ranking: g,
       }))
     : [{ heading: null, ranking: report }];
@@ -88,11 +88,28 @@ export function renderTable(report: Report, opts: TableOptions): string {
       out.push(renderRow(cols.map((k) => ({ ...k, text: truncate(k.col.cell(r), k.width) })), r));
     }
     if (s.ranking.rows.length < s.ranking.distinct) {
-      out.push(c(SGR.dim, `… ${s.ranking.distinct - s.ranking.rows.length} more codes (${int(s.ranking.all.slice(s.ranking.rows.length).reduce((n, r) => n + r.count, 0))} hits); use --top N`));
+      const rest = s.ranking.all.slice(s.ranking.rows.length).reduce((n, r) => n + r.count, 0);
+      out.push(c(SGR.dim, truncate(`… ${plural(s.ranking.distinct - s.ranking.rows.length, 'more code')} (${plural(rest, 'hit')}); use --top N`, width)));
     }
   }
-  out.push('', c(SGR.dim, truncate(`NEW: first seen in this period · ${SPIKE_RULE_TEXT}`, width)));
+  out.push('', ...wrap(['NEW: first seen in this period', SPIKE_RULE_TEXT], ' · ', width).map((l) => c(SGR.dim, truncate(l, width))));
   return `${out.join('\n')}\n`;
+}
+
+/** Joins parts with `sep`, starting a new line where the next part would not fit. */
+function wrap(parts: string[], sep: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const p of parts) {
+    if (cur && displayWidth(cur + sep + p) > width) {
+      lines.push(cur);
+      cur = p;
+    } else {
+      cur = cur ? cur + sep + p : p;
+    }
+  }
+  if (cur) lines.push(cur);
+  return lines;
 }
 
 interface Fitted {
@@ -114,7 +131,7 @@ function columns(report: Report, c: (code: string, s: string) => string): Column
     { id: 'rank', title: '#', align: 'right', keep: 9, cell: (r) => String(r.rank) },
     { id: 'vendor', title: 'VENDOR', align: 'left', keep: 9, cell: (r) => oneLine(r.vendor) },
     { id: 'code', title: 'CODE', align: 'right', keep: 9, cell: (r) => String(r.code), style: sev },
-    { id: 'severity', title: 'SEVERITY', align: 'left', keep: 3, cell: (r) => r.severity ?? '?', style: sev },
+    { id: 'severity', title: 'SEVERITY', align: 'left', keep: 3, cell: (r) => r.severity ?? '—', style: sev },
     { id: 'count', title: 'COUNT', align: 'right', keep: 9, cell: (r) => int(r.count) },
     { id: 'share', title: 'SHARE', align: 'right', keep: 2, cell: (r) => pct(r.share) },
     { id: 'previous', title: 'PREV', align: 'right', keep: 1, cell: (r) => int(r.previous) },
