@@ -6,8 +6,8 @@
 // they "sealed" and eligible for a commit, in the same batch as that checkpoint. A crash loses the open
 // and the not-yet-committed sealed events, and the committed checkpoint makes the next run re-read
 // exactly those.
-import type { ErrorEvent } from '../types.js';
-import type { Checkpoint, RunInfo, Sink } from '../pipeline/types.js';
+import type { CatalogEntry, ErrorEvent, VendorCatalog } from '../types.js';
+import type { Checkpoint, CheckpointReader, RunInfo, Sink } from '../pipeline/types.js';
 import type { Batch, CodeInfo, CountRow, SampleRow, Store } from '../store/types.js';
 import { sourceKey } from '../store/sqlite.js';
 
@@ -242,4 +242,54 @@ export class StoreSink implements Sink {
 
 export function createStoreSink(store: Store, opts: StoreSinkOptions = {}): StoreSink {
   return new StoreSink(store, opts);
+}
+
+/** The catalog snapshot a store keeps: every entry, and each vendor's product name. */
+export function catalogSnapshot(vendors: readonly VendorCatalog[]): { entries: CatalogEntry[]; products: Record<string, string> } {
+  return {
+    entries: vendors.flatMap((v) => v.entries),
+    products: Object.fromEntries(vendors.map((v) => [v.vendor, v.product])),
+  };
+}
+
+/** Resume and skip decisions from the store's committed checkpoints. */
+export function storeCheckpoints(store: Store): CheckpointReader {
+  return { lookup: (id) => store.checkpoint(id) };
+}
+
+export interface Recorder {
+  store: Store;
+  sink: StoreSink;
+  checkpoints: CheckpointReader;
+  runId: number;
+  /** Record the run's counters and status, and close the store (the sink must be closed first, by the pipeline). */
+  finish(info: RunInfo, status: 'ok' | 'failed' | 'interrupted'): Promise<void>;
+}
+
+/**
+ * Everything a command needs to record into a store: the catalog snapshot synced, a run begun, a sink for
+ * the pipeline and a checkpoint reader for resume/skip. `scan` and `ingest` both use this.
+ */
+export async function openRecorder(
+  store: Store,
+  command: string,
+  vendors: readonly VendorCatalog[],
+  opts: StoreSinkOptions = {},
+): Promise<Recorder> {
+  const snap = catalogSnapshot(vendors);
+  await store.syncCatalog(snap.entries, snap.products);
+  const runId = await store.beginRun(command);
+  return {
+    store,
+    sink: new StoreSink(store, opts),
+    checkpoints: storeCheckpoints(store),
+    runId,
+    async finish(info, status) {
+      try {
+        await store.finishRun(runId, info, status);
+      } finally {
+        await store.close();
+      }
+    },
+  };
 }

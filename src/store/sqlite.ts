@@ -424,9 +424,16 @@ export class SqliteStore implements Store {
     return this.guard(() =>
       this.db
         .transaction(() => {
-          const removed = this.st.deleteCountsBySource.run(id.source, this.host).changes;
-          this.st.deleteSamplesBySource.run(id.source, this.host);
-          this.st.deleteSourcesByLabel.run(id.source, this.host);
+          // The labels this file was counted under: the one given, and the one its checkpoint recorded.
+          const labels = new Set([id.source]);
+          const row = this.st.sourceByKey.get(this.host, sourceKey(id)) as SourceRow | undefined;
+          if (row) labels.add(row.source);
+          let removed = 0;
+          for (const label of labels) {
+            removed += this.st.deleteCountsBySource.run(label, this.host).changes;
+            this.st.deleteSamplesBySource.run(label, this.host);
+            this.st.deleteSourcesByLabel.run(label, this.host);
+          }
           this.st.deleteSourceByKey.run(this.host, sourceKey(id));
           return removed;
         })

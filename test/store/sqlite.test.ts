@@ -177,6 +177,13 @@ describe('checkpoints', () => {
     expect(rows('SELECT source FROM samples')).toEqual([{ source: 'keep.log' }]);
     expect(rows('SELECT source FROM sources')).toEqual([{ source: 'keep.log' }]);
   });
+
+  it('forgetSource also removes counts under the label its checkpoint recorded (a relative path, say)', async () => {
+    await store.writeBatch(batch({ counts: [count({ source: 'logs/app.log', count: 4 })], checkpoints: [{ ...id, source: 'logs/app.log', offset: 5, lines: 1 }] }));
+    expect(await store.forgetSource({ ...id, source: '/abs/logs/app.log' })).toBe(1);
+    expect(rows('SELECT count(*) AS n FROM counts')).toEqual([{ n: 0 }]);
+    expect(rows('SELECT count(*) AS n FROM sources')).toEqual([{ n: 0 }]);
+  });
 });
 
 describe('catalog snapshot and reads', () => {
