@@ -81,14 +81,12 @@ interface ExtractModule {
 
 /** The extraction stage's sample runner, if it is built; undefined otherwise. */
 async function sampleChecker(): Promise<ExtractModule['checkSamples']> {
-  const spec = '../../extract/index.js';
-  try {
-    const mod = (await import(spec)) as ExtractModule;
-    return typeof mod.checkSamples === 'function' ? mod.checkSamples : undefined;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('extract')) return undefined;
-    throw e;
-  }
+  const url = new URL('../../extract/index.js', import.meta.url);
+  // Under vitest this file runs from src/, where the module is index.ts.
+  const present = fs.existsSync(url) || fs.existsSync(new URL('../../extract/index.ts', import.meta.url));
+  if (!present) return undefined;
+  const mod = (await import(url.href)) as ExtractModule;
+  return typeof mod.checkSamples === 'function' ? mod.checkSamples : undefined;
 }
 
 const check: CommandModule<object, CheckArgs> = {
