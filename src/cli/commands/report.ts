@@ -82,7 +82,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .example('$0 report --vendor dwt --markdown', 'for a ticket')
       .example('$0 report --html > report.html', 'a page with a trend chart and sample lines')
       .example('$0 report --day today --fail-on-spike --fail-on-severity critical', 'cron/CI: exit 3 on an alert') as unknown as Argv<ReportArgs>,
-  handler: async (argv) => {
+  handler: async (raw) => {
+    // A flag given twice arrives as an array: the last one wins, as in most CLIs.
+    const argv = Object.fromEntries(
+      Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) && !['vendor', 'source', 'catalog', '_'].includes(k) ? v[v.length - 1] : v]),
+    ) as unknown as ReportArgs;
     const top = wholeNumber('--top', argv.top) ?? 10;
     if (argv.width !== undefined && !(Number.isInteger(argv.width) && argv.width > 0)) wholeNumber('--width', -1);
     const totalOver = wholeNumber('--fail-if-total-over', argv['fail-if-total-over']);

@@ -42,12 +42,13 @@ h3{font-size:14px;margin:18px 0 8px}
 .legend{display:flex;flex-wrap:wrap;gap:6px 16px;margin-top:8px;font-size:12px;color:#334155}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:-1px}
 table{width:100%;border-collapse:collapse;font-variant-numeric:tabular-nums}
+.table-wrap{overflow-x:auto}
 th{font-size:11px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);font-weight:600;text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);white-space:nowrap}
 td{padding:8px 10px;border-bottom:1px solid var(--line);vertical-align:top}
 tbody tr:hover{background:#f8fafc}
 .num{text-align:right;white-space:nowrap}
 .code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:nowrap}
-.desc{max-width:440px;overflow-wrap:anywhere}
+.desc{min-width:220px;max-width:440px;overflow-wrap:anywhere}
 .desc a{color:inherit;text-decoration:none;border-bottom:1px dotted #94a3b8}
 .up{color:#b91c1c}.down{color:#15803d}
 .pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:11px;font-weight:600;white-space:nowrap}
@@ -177,7 +178,7 @@ function rankingTable(report: Report, ranking: Ranking, id: string): string {
   const more = ranking.rows.length < ranking.distinct
     ? `<p class="muted">… ${ranking.distinct - ranking.rows.length} more codes (${int(ranking.all.slice(ranking.rows.length).reduce((n, r) => n + r.count, 0))} hits); use --top N to list them.</p>`
     : '';
-  return `<table class="ranking" id="${id}"><thead><tr>${head.map((h) => `<th${numeric.has(h) ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table>${more}`;
+  return `<div class="table-wrap"><table class="ranking" id="${id}"><thead><tr>${head.map((h) => `<th${numeric.has(h) ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>${more}`;
 }
 
 function sparkSvg(values: number[]): string {
