@@ -131,7 +131,7 @@ interface Acc {
 export function computeReport(plan: ReportPlan, data: ReportData, opts: Pick<ReportOptions, 'top' | 'by'>): Report {
   const { period, slots, zone } = plan;
   const top = opts.top;
-  const main = rank(accumulate(data.counts, slots, plan.trendSpans, null), slots[0]!, data, data.firstLast, top);
+  const main = rank(accumulate(data.counts, slots, plan.trendSpans), slots[0]!, data, data.firstLast, top);
 
   const unknownAll = main.all.filter((r) => !r.known);
   const topUnknown: UnknownCode[] = unknownAll.slice(0, 5).map((r) => ({ vendor: r.vendor, code: r.code, count: r.count }));
@@ -149,15 +149,22 @@ export function computeReport(plan: ReportPlan, data: ReportData, opts: Pick<Rep
   const by: GroupBy | null = opts.by ?? null;
   if (by === 'day') {
     groups = (plan.dayGroups ?? []).map((g) => {
-      const acc = accumulate(data.counts, g.slots, plan.trendSpans, null);
+      const acc = accumulate(data.counts, g.slots, plan.trendSpans);
       return { by, key: g.day, ...rank(acc, g.slots[0]!, data, data.firstLast, top) };
     });
   } else if (by) {
+    // Partition once, so many groups (sources) cost one pass over the rows, not one pass each.
     const keyOf = groupKey(by, data.info);
-    const keys = new Set<string>();
-    for (const r of data.counts) if (r.bucket >= period.from && r.bucket < period.to) keys.add(keyOf(r));
-    groups = [...keys].map((key) => {
-      const acc = accumulate(data.counts, slots, plan.trendSpans, (r) => keyOf(r) === key);
+    const parts = new Map<string, CountRow[]>();
+    for (const r of data.counts) {
+      const k = keyOf(r);
+      let list = parts.get(k);
+      if (!list) parts.set(k, (list = []));
+      list.push(r);
+    }
+    const keys = [...parts].filter(([, rows]) => rows.some((r) => r.bucket >= period.from && r.bucket < period.to)).map(([k]) => k);
+    groups = keys.map((key) => {
+      const acc = accumulate(parts.get(key)!, slots, plan.trendSpans);
       const fl = by === 'source' ? (data.firstLastBySource?.get(key) ?? data.firstLast) : data.firstLast;
       return { by, key, ...rank(acc, slots[0]!, data, fl, top) };
     });
@@ -212,11 +219,10 @@ interface Accumulated {
   slotTotals: number[];
 }
 
-function accumulate(rows: CountRow[], slots: Span[], trendSpans: Span[] | null, pred: ((r: CountRow) => boolean) | null): Accumulated {
+function accumulate(rows: CountRow[], slots: Span[], trendSpans: Span[] | null): Accumulated {
   const accs = new Map<string, Acc>();
   const slotTotals = slots.map(() => 0);
   for (const r of rows) {
-    if (pred && !pred(r)) continue;
     const k = codeKey(r.vendor, r.code);
     let a = accs.get(k);
     const get = (): Acc => {

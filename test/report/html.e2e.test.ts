@@ -73,7 +73,7 @@ describe('HTML report in Chromium', () => {
     const sample = page.locator('pre.sample', { hasText: '<script>document.title="pwned";window.__pwned=1</script>' });
     expect(await sample.count()).toBe(1);
     expect(await sample.isVisible()).toBe(true);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.title()).toBe('errscan report · 2026-11-16 · UTC');
     expect(await page.locator('script').count()).toBe(0);
 
@@ -86,7 +86,10 @@ describe('HTML report in Chromium', () => {
   it('fits a narrow screen without horizontal scrolling of the page', async () => {
     const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
     await page.goto(pathToFileURL(file).href);
-    const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    const [scroll, client] = await page.evaluate(() => {
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return [root.scrollWidth, root.clientWidth];
+    });
     expect(await page.locator('#trend svg').isVisible()).toBe(true);
     await page.close();
     expect(scroll).toBeLessThanOrEqual(client);
