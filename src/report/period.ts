@@ -27,7 +27,11 @@ export class Zone {
       timeZone: name, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
       hour: '2-digit', minute: '2-digit', second: '2-digit',
     });
-    this.name = this.dateFmt.resolvedOptions().timeZone;
+    // Keep the name as given (ICU may turn Asia/Kolkata into Asia/Calcutta), only fixing its case.
+    const resolved = this.dateFmt.resolvedOptions().timeZone;
+    const lower = name.toLowerCase();
+    this.name =
+      resolved.toLowerCase() === lower ? resolved : (Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === lower) ?? name);
   }
 
   /** The zone of this process (TZ, else the system's), as IANA. */

@@ -154,6 +154,7 @@ describe('day boundaries follow --tz', () => {
   }
   const day = async (tz: string) => {
     const r = await buildReport(tzStore(), opts({ tz, day: '2026-11-16' }));
+    expect(r.tz).toBe(tz);
     return { from: r.from, to: r.to, count: r.total, previous: r.previousTotal };
   };
 
@@ -190,6 +191,11 @@ describe('day boundaries follow --tz', () => {
     expect([r.from, r.to, r.toTs - r.fromTs, r.total, r.previousTotal]).toEqual([
       '2026-03-29T00:00:00+01:00', '2026-03-30T00:00:00+02:00', 23 * 3600, 4 + 8, 1 + 2,
     ]);
+  });
+
+  it('names the zone as given, in its canonical case', async () => {
+    expect((await buildReport(tzStore(), opts({ tz: 'europe/berlin' }))).tz).toBe('Europe/Berlin');
+    expect((await buildReport(tzStore(), opts({ tz: 'utc' }))).tz).toBe('UTC');
   });
 
   it('rejects an unknown zone with a usage error', async () => {

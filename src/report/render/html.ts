@@ -176,7 +176,7 @@ function rankingTable(report: Report, ranking: Ranking, id: string): string {
     ].join('');
   });
   const more = ranking.rows.length < ranking.distinct
-    ? `<p class="muted">… ${ranking.distinct - ranking.rows.length} more codes (${int(ranking.all.slice(ranking.rows.length).reduce((n, r) => n + r.count, 0))} hits); use --top N to list them.</p>`
+    ? `<p class="muted">… ${plural(ranking.distinct - ranking.rows.length, 'more code')} (${plural(ranking.all.slice(ranking.rows.length).reduce((n, r) => n + r.count, 0), 'hit')}); use --top N to list them.</p>`
     : '';
   return `<div class="table-wrap"><table class="ranking" id="${id}"><thead><tr>${head.map((h) => `<th${numeric.has(h) ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>${more}`;
 }

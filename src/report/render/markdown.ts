@@ -39,7 +39,7 @@ function table(rows: ReportRow[], trend: boolean): string[] {
 function more(r: Ranking): string[] {
   if (r.rows.length >= r.distinct) return [];
   const hits = r.all.slice(r.rows.length).reduce((n, x) => n + x.count, 0);
-  return ['', `_… ${r.distinct - r.rows.length} more codes (${int(hits)} hits)_`];
+  return ['', `_… ${plural(r.distinct - r.rows.length, 'more code')} (${plural(hits, 'hit')})_`];
 }
 
 export function renderMarkdown(report: Report): string {
@@ -47,7 +47,7 @@ export function renderMarkdown(report: Report): string {
   out.push(`### errscan report · ${mdText(report.label)} · ${mdText(report.tz)}`, '');
   const prev = report.days && report.days.length === 1 ? 'previous day' : 'previous period';
   out.push(
-    `**${int(report.total)}** hits · **${int(report.distinct)}** codes · ${report.newCodes} new · ${report.spikes} spiking · ` +
+    `**${int(report.total)}** hit${report.total === 1 ? '' : 's'} · **${int(report.distinct)}** code${report.distinct === 1 ? '' : 's'} · ${report.newCodes} new · ${report.spikes} spiking · ` +
       `${prev} ${int(report.previousTotal)} (${signed(report.total - report.previousTotal)})`,
   );
   if (report.unknown > 0) {
