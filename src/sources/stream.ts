@@ -1,0 +1,69 @@
+// Byte streams (stdin, pipes, gzip): abortable iteration and gzip detection by magic bytes.
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+
+/** gzip's magic bytes, 1f 8b: content decides, not the file name. */
+export function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Iterates until the source ends or `signal` aborts — also while waiting for the next chunk (a quiet pipe). */
+export async function* abortable<T>(src: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
+  const it = src[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (!signal) return;
+    onAbort = () => resolve('aborted');
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    for (;;) {
+      if (signal?.aborted) return;
+      const r = await Promise.race([it.next(), aborted]);
+      if (r === 'aborted' || r.done) return;
+      yield r.value;
+    }
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    // Do not wait: a source blocked on a quiet pipe would never answer.
+    void it.return?.()?.catch?.(() => undefined);
+  }
+}
+
+/**
+ * The content of a byte stream: decompressed when it starts with gzip's magic bytes, else as is
+ * (chunk by chunk, so a pipe's lines pass through at once). `onGzip` is told which it was.
+ */
+export async function* contentOf(src: AsyncIterable<Buffer>, onGzip?: (gzip: boolean) => void): AsyncGenerator<Buffer> {
+  const it = src[Symbol.asyncIterator]();
+  let head: Buffer = Buffer.alloc(0);
+  while (head.length < 2) {
+    const r = await it.next();
+    if (r.done) {
+      onGzip?.(false);
+      if (head.length > 0) yield head;
+      return;
+    }
+    head = head.length === 0 ? r.value : Buffer.concat([head, r.value]);
+  }
+  const rest = (async function* () {
+    yield head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  })();
+  if (!isGzip(head)) {
+    onGzip?.(false);
+    yield* rest;
+    return;
+  }
+  onGzip?.(true);
+  const gz = zlib.createGunzip({ chunkSize: 64 * 1024 });
+  const input = Readable.from(rest, { objectMode: false });
+  input.on('error', (e) => gz.destroy(e));
+  input.pipe(gz);
+  yield* gz as AsyncIterable<Buffer>;
+}
