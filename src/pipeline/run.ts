@@ -414,17 +414,28 @@ export class FileRun {
     const run = this.run;
     const size = run.s.chunkSize;
     const reader = this.src.reader!;
-    while (!run.aborted) {
+    const readAhead = (pos: number) => {
       const buf = Buffer.allocUnsafe(size);
-      const { bytesRead } = await this.fh.read(buf, 0, size, this.readPos);
-      if (bytesRead === 0) break;
-      const data = buf.subarray(0, bytesRead);
-      this.growHead(data);
-      this.readPos += bytesRead;
-      this.src.bytes += bytesRead;
-      await reader.write(data);
-      this.src.checkpoint();
-      await run.ready();
+      return this.fh.read(buf, 0, size, pos).then((r) => buf.subarray(0, r.bytesRead));
+    };
+    // The next chunk is read while this one is processed.
+    let next: Promise<Buffer> | undefined = readAhead(this.readPos);
+    try {
+      while (!run.aborted) {
+        const data: Buffer = await next!;
+        next = undefined;
+        if (data.length === 0) break;
+        next = readAhead(this.readPos + data.length);
+        this.growHead(data);
+        this.readPos += data.length;
+        this.src.bytes += data.length;
+        await reader.write(data);
+        this.src.checkpoint();
+        await run.ready();
+      }
+    } finally {
+      // A read still in flight must end before the file can be closed; what it read is read again later.
+      if (next) await next.catch(() => undefined);
     }
   }
 
