@@ -12,7 +12,7 @@ import type { Batch, CodeInfo, CountRow, SampleRow, Store } from '../store/types
 import { sourceKey } from '../store/sqlite.js';
 
 export interface StoreSinkOptions {
-  /** Host recorded in count rows; default '' (a local store). */
+  /** Host recorded in count rows; default the store's host (`--host`), else ''. */
   host?: string;
   /** Commit as soon as this many distinct keys are sealed; default 5000. */
   maxKeys?: number;
@@ -90,7 +90,7 @@ export class StoreSink implements Sink {
     private readonly store: Store,
     opts: StoreSinkOptions = {},
   ) {
-    this.host = opts.host ?? '';
+    this.host = opts.host ?? store.host ?? '';
     this.maxKeys = Math.max(1, opts.maxKeys ?? 5000);
     this.flushMs = opts.flushMs ?? 500;
     this.keep = Math.max(1, opts.samplesPerCode ?? 5);

@@ -3,11 +3,25 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { ErrscanError, isErrscanError } from '../errors.js';
 import { commands } from './commands/index.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
+
+/** A host label: one line of printable text, at most 255 characters. */
+export function checkHost(value: unknown): string {
+  const v = Array.isArray(value) ? value[value.length - 1] : value;
+  const s = typeof v === 'string' ? v.trim() : String(v ?? '');
+  // eslint-disable-next-line no-control-regex
+  if (s === '' || s.length > 255 || /[\u0000-\u001f\u007f]/.test(s)) {
+    throw new ErrscanError('ERRSCAN_USAGE', `--host must be a name of 1 to 255 printable characters, got ${JSON.stringify(String(v ?? ''))}`, {
+      hint: 'e.g. --host web-1, or set $ERRSCAN_HOST',
+    });
+  }
+  return s;
+}
 
 export function buildCli(argv: string[]): Argv {
   let cli = yargs(argv)
@@ -27,6 +41,16 @@ export function buildCli(argv: string[]): Argv {
       description: 'Database path (default $ERRSCAN_DB, else ~/.local/share/errscan/errscan.db)',
       global: true,
       requiresArg: true,
+    })
+    .option('host', {
+      type: 'string',
+      description: 'Label for every count this run writes, so one database can hold a fleet (default $ERRSCAN_HOST, else the hostname)',
+      global: true,
+      requiresArg: true,
+    })
+    .middleware((argv) => {
+      // Through the environment, so every store this process (and its worker threads) opens writes under it.
+      process.env.ERRSCAN_HOST = checkHost(argv.host ?? process.env.ERRSCAN_HOST ?? os.hostname());
     })
     .option('color', {
       type: 'boolean',

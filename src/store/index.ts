@@ -42,12 +42,17 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+/** The host label this process writes under: `--host` (which sets $ERRSCAN_HOST), else '' for a local store. */
+export function hostLabel(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ERRSCAN_HOST ?? '';
+}
+
 export async function openStore(location: string, opts: OpenOptions = {}): Promise<Store> {
+  const host = opts.host ?? hostLabel();
   if (isPostgresUrl(location)) {
-    throw new ErrscanError('ERRSCAN_USAGE', 'PostgreSQL stores are not supported yet', {
-      file: location.replace(/\/\/[^@/]*@/, '//***@'),
-      hint: 'use a SQLite file path with --db or $ERRSCAN_DB',
-    });
+    // Loaded only here, so a SQLite run never loads the PostgreSQL client.
+    const { PostgresStore } = await import('./postgres.js');
+    return PostgresStore.open(location, { ...opts, host });
   }
-  return SqliteStore.open(location, opts);
+  return SqliteStore.open(location, { ...opts, host });
 }

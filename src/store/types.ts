@@ -72,6 +72,8 @@ export interface StoreInfo {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** The host label this store writes checkpoints, runs and samples under (`--host`); sinks label counts with it. */
+  readonly host?: string;
   /** Record catalog metadata so the store (and its views) can describe codes without the catalog files. */
   syncCatalog(entries: CatalogEntry[], products: Record<string, string>): Promise<void>;
   /** Apply a batch atomically: all of it, or none of it. */

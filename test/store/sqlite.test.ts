@@ -75,12 +75,13 @@ describe('opening', () => {
     expect(rows('SELECT count FROM counts')).toEqual([{ count: 3 }]);
   });
 
-  it('rejects a postgres:// location with a clear error, hiding the password', async () => {
-    const err = await openStore('postgres://me:secret@db.example/errscan').catch((e: unknown) => e);
+  it('hands a postgres:// location to the PostgreSQL store, whose errors hide the password', async () => {
+    // Port 1 on loopback: nothing listens there (test/store-contract and test/store-pg cover a real server).
+    const err = await openStore('postgres://me:secret@127.0.0.1:1/errscan').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ErrscanError);
-    expect((err as ErrscanError).oneLine()).toBe(
-      'errscan: postgres://***@db.example/errscan: PostgreSQL stores are not supported yet (use a SQLite file path with --db or $ERRSCAN_DB)',
-    );
+    expect((err as ErrscanError).code).toBe('ERRSCAN_DB_OPEN');
+    expect((err as ErrscanError).oneLine()).toMatch(/^errscan: postgres:\/\/\*\*\*@127\.0\.0\.1:1\/errscan: cannot reach PostgreSQL/);
+    expect((err as ErrscanError).oneLine()).not.toContain('secret');
   });
 });
 
