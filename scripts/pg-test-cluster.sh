@@ -34,8 +34,9 @@ find_bin() {
 # Runs a command as the cluster's owner: as is for a normal user, as PG_USER for root (initdb refuses root).
 as_owner() {
   if [ "$(id -u)" != 0 ]; then "$@"; return; fi
-  if command -v runuser >/dev/null 2>&1; then runuser -u "$OWNER" -- "$@"; return; fi
-  su -s /bin/sh "$OWNER" -c "$(printf '%q ' "$@")"
+  # From /, since the owner may not be allowed into the caller's folder (a clone under /root, say).
+  if command -v runuser >/dev/null 2>&1; then (cd / && runuser -u "$OWNER" -- "$@"); return; fi
+  (cd / && su -s /bin/sh "$OWNER" -c "$(printf '%q ' "$@")")
 }
 
 pick_owner() {
@@ -82,7 +83,7 @@ cmd_start() {
     # Detached from our output so a caller reading it until EOF is not kept waiting.
     (
       while kill -0 "$watch" 2>/dev/null; do sleep 1; done
-      "$SELF" stop "$dir"
+      bash "$SELF" stop "$dir"
     ) </dev/null >/dev/null 2>&1 &
   fi
   echo "export ERRSCAN_TEST_PG=postgres://errscan@127.0.0.1:$port/errscan"
@@ -110,7 +111,7 @@ cmd_run() {
   env=$(cmd_start) || exit 1
   eval "$env"
   # shellcheck disable=SC2064 # the folder is fixed now
-  trap "'$SELF' stop '$ERRSCAN_TEST_PG_DIR'" EXIT
+  trap "bash '$SELF' stop '$ERRSCAN_TEST_PG_DIR'" EXIT
   echo "pg-test-cluster: $ERRSCAN_TEST_PG" >&2
   "$@"
 }
