@@ -1,0 +1,149 @@
+// The extraction settings a catalog may carry, read and checked once at compile time.
+// Vendor level: `extract` (context literals, distinctive literals, extra anchors, ignored messages, message samples).
+// Pattern level: extra keys on a pattern (anchors, context, code ranges, routing, original-code mapping, veto).
+import { ErrscanError } from '../errors.js';
+import type { CatalogPattern, PatternSample, VendorCatalog } from '../types.js';
+
+export type Range = readonly [number, number];
+
+export interface VendorExtractConfig {
+  /** Literals that name the vendor in a line (case-insensitive; 4 characters or fewer need word boundaries). */
+  context: string[];
+  /** Literals that make a catalog message specific enough to count without vendor context. */
+  distinctive: string[];
+  /** More literals that make a line worth a closer look for message + code pairs. */
+  anchors: string[];
+  /** Catalog messages never matched as text (placeholders, or too vague to mean anything alone). */
+  ignoreMessages: string[];
+  /** Sample lines for message matching, checked like pattern samples. */
+  samples: PatternSample[];
+}
+
+export interface PatternOptions {
+  /** Literals of which at least one must be in the line for the pattern to run. */
+  anchors: string[];
+  /**
+   * Context the match needs: `@vendor` (that vendor's context literals, or one of its messages on the line)
+   * or a literal. Empty: none needed.
+   */
+  context: string[];
+  /** Codes in these ranges need the context; others do not. Absent: every code needs it (if `context` is set). */
+  contextFor: Range[] | undefined;
+  /** Accepted codes (after mapping); absent: any. */
+  codes: Range[] | undefined;
+  /** Codes in a range belong to another vendor (DWT output carries DLS codes). */
+  route: Array<{ min: number; max: number; vendor: string }>;
+  /** The `code` group holds a DLS original code (100..151), mapped through the catalog. */
+  original: boolean;
+  /** Only codes the catalog knows. */
+  known: boolean;
+  /** Literals that cancel the pattern when present in the line (other products' look-alikes). */
+  veto: string[];
+}
+
+function bad(cat: VendorCatalog, where: string, message: string): never {
+  throw new ErrscanError('ERRSCAN_CATALOG_SCHEMA', `${where}: ${message}`, {
+    file: cat.files[cat.files.length - 1] ?? cat.vendor,
+    hint: 'see src/extract/README.md for the extraction settings',
+  });
+}
+
+function strings(cat: VendorCatalog, where: string, v: unknown): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.length === 0)) {
+    bad(cat, where, 'must be an array of non-empty strings');
+  }
+  return v as string[];
+}
+
+function ranges(cat: VendorCatalog, where: string, v: unknown): Range[] | undefined {
+  if (v === undefined) return undefined;
+  const ok =
+    Array.isArray(v) &&
+    v.every((r) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0]) && Number.isInteger(r[1]) && r[0] <= r[1]);
+  if (!ok) bad(cat, where, 'must be an array of [min, max] integer pairs with min <= max');
+  return v as Range[];
+}
+
+function samples(cat: VendorCatalog, where: string, v: unknown): PatternSample[] {
+  if (v === undefined) return [];
+  const ok =
+    Array.isArray(v) &&
+    v.every(
+      (s) =>
+        typeof s === 'object' &&
+        s !== null &&
+        typeof (s as PatternSample).line === 'string' &&
+        Array.isArray((s as PatternSample).hits) &&
+        (s as PatternSample).hits.every((h) => typeof h === 'string'),
+    );
+  if (!ok) bad(cat, where, 'must be an array of {line, hits} samples');
+  return v as PatternSample[];
+}
+
+const VENDOR_KEYS = new Set(['context', 'distinctive', 'anchors', 'ignoreMessages', 'samples']);
+
+export function vendorConfig(cat: VendorCatalog): VendorExtractConfig {
+  const x = cat.extract ?? {};
+  for (const k of Object.keys(x)) {
+    if (!VENDOR_KEYS.has(k)) bad(cat, `/extract/${k}`, `unknown extraction setting (known: ${[...VENDOR_KEYS].join(', ')})`);
+  }
+  return {
+    context: strings(cat, '/extract/context', x.context),
+    distinctive: strings(cat, '/extract/distinctive', x.distinctive),
+    anchors: strings(cat, '/extract/anchors', x.anchors),
+    ignoreMessages: strings(cat, '/extract/ignoreMessages', x.ignoreMessages),
+    samples: samples(cat, '/extract/samples', x.samples),
+  };
+}
+
+export function patternOptions(cat: VendorCatalog, p: CatalogPattern, i: number, vendorIds: Set<string>): PatternOptions {
+  const at = `/patterns/${i}`;
+  const context = strings(cat, `${at}/context`, p.context);
+  for (const c of context) {
+    if (c.startsWith('@') && !vendorIds.has(c.slice(1))) bad(cat, `${at}/context`, `"${c}" names no loaded vendor`);
+  }
+  const route: PatternOptions['route'] = [];
+  if (p.route !== undefined) {
+    const ok =
+      Array.isArray(p.route) &&
+      p.route.every(
+        (r) =>
+          typeof r === 'object' &&
+          r !== null &&
+          Number.isInteger((r as { min: unknown }).min) &&
+          Number.isInteger((r as { max: unknown }).max) &&
+          typeof (r as { vendor: unknown }).vendor === 'string',
+      );
+    if (!ok) bad(cat, `${at}/route`, 'must be an array of {min, max, vendor}');
+    for (const r of p.route as PatternOptions['route']) {
+      if (!vendorIds.has(r.vendor)) bad(cat, `${at}/route`, `vendor "${r.vendor}" is not loaded`);
+      route.push(r);
+    }
+  }
+  for (const k of ['original', 'known'] as const) {
+    if (p[k] !== undefined && typeof p[k] !== 'boolean') bad(cat, `${at}/${k}`, 'must be true or false');
+  }
+  const anchors = strings(cat, `${at}/anchors`, p.anchors);
+  if (anchors.length === 0 && context.length === 0) {
+    bad(cat, `${at}`, `pattern "${p.id}" needs "anchors" (literals its matches always contain) or a "context"`);
+  }
+  if (anchors.length === 0 && p.contextFor !== undefined) {
+    bad(cat, `${at}/contextFor`, `pattern "${p.id}" with "contextFor" fires without context too, so it needs "anchors"`);
+  }
+  return {
+    anchors,
+    context,
+    contextFor: ranges(cat, `${at}/contextFor`, p.contextFor),
+    codes: ranges(cat, `${at}/codes`, p.codes),
+    route,
+    original: p.original === true,
+    known: p.known === true,
+    veto: strings(cat, `${at}/veto`, p.veto),
+  };
+}
+
+export function inRanges(code: number, rs: readonly Range[]): boolean {
+  for (const r of rs) if (code >= r[0] && code <= r[1]) return true;
+  return false;
+}

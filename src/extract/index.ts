@@ -1,0 +1,372 @@
+// extract(line) → hits: every vendor's catalog patterns, compiled once behind one literal prefilter,
+// plus catalog message matching. Pure and synchronous; see README.md in this folder for the design.
+import type { CatalogSet } from '../catalog/index.js';
+import { ErrscanError } from '../errors.js';
+import { patternRegExp } from '../catalog/index.js';
+import type { CatalogPattern, Hit, PatternSample } from '../types.js';
+import { inRanges, patternOptions, vendorConfig, type PatternOptions } from './config.js';
+import { MessageIndex, pairedWith, pairedWithOther, type MessageOccurrence, type VendorMessages } from './messages.js';
+import { recordText } from './record.js';
+
+export interface Extractor {
+  /** Vendor hits in one log line: each vendor:code once, in order of appearance. */
+  extract(line: string): Hit[];
+  /** Vendor hits in a parsed JSON record: every string and number field, nested, with its key names. */
+  extractRecord(value: unknown): Hit[];
+  /**
+   * Global, case-insensitive regex of ASCII literals: a line — or a chunk of many lines — with no match
+   * cannot give a hit. Shared: copy it before running it (lastIndex is state).
+   */
+  readonly candidate: RegExp;
+}
+
+interface CompiledPattern {
+  vendor: number;
+  id: string;
+  re: RegExp;
+  opts: PatternOptions;
+  /** Literal context entries, as anchor ids. */
+  ctxAnchors: number[];
+  /** `@vendor` context entries, as vendor indices. */
+  ctxVendors: number[];
+  route: Array<{ min: number; max: number; vendor: string }>;
+  veto: string[];
+}
+
+interface Anchor {
+  lit: string;
+  patterns: number[];
+  /** The line deserves message matching. */
+  messages: boolean;
+  /** Vendors this literal names. */
+  context: number[];
+  /** Short literals (DLS, DWT, QLM) count only as whole words. */
+  word: boolean;
+}
+
+/** Where a found literal implies another one inside it (`dwtobject` contains `dwt`). */
+interface Implied {
+  anchor: number;
+  offset: number;
+}
+
+function escapeLiteral(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * A short literal at `i` stands alone: no letter or digit before it, and no lowercase letter, digit or
+ * underscore after it (`DWTObject` and `QlmLicense` count; `dlsym` and ARM's `DWT_CTRL` do not).
+ */
+function wordAt(line: string, i: number, len: number): boolean {
+  if (i > 0 && isAlnum(line.charCodeAt(i - 1))) return false;
+  const a = line.charCodeAt(i + len);
+  return !((a >= 48 && a <= 57) || (a >= 97 && a <= 122) || a === 95);
+}
+
+const WORD_MAX = 4;
+
+/** A Hit with where it starts, for ordering. */
+interface Found extends Hit {
+  at: number;
+  message: boolean;
+}
+
+export class CompiledExtractor implements Extractor {
+  readonly candidate: RegExp;
+  private readonly quick: RegExp;
+  private readonly scanner: RegExp;
+  private readonly anchors: Anchor[] = [];
+  private readonly anchorIds = new Map<string, number>();
+  private readonly implied: Implied[][] = [];
+  private readonly patterns: CompiledPattern[] = [];
+  private readonly vendors: string[] = [];
+  private readonly messages: MessageIndex;
+  private readonly minLen: number;
+  // Per-line marks, compared against a generation counter so nothing is cleared per line.
+  private gen = 0;
+  private readonly patternMark: Int32Array;
+  private readonly anchorMark: Int32Array;
+  private readonly vendorCtx: Int32Array;
+
+  constructor(private readonly set: CatalogSet) {
+    const ids = new Set(set.vendors.map((v) => v.vendor));
+    const vendorMsgs: VendorMessages[] = [];
+    set.vendors.forEach((cat, vi) => {
+      this.vendors.push(cat.vendor);
+      const cfg = vendorConfig(cat);
+      for (const c of cfg.context) this.anchor(c, { messages: true, context: vi });
+      for (const d of cfg.distinctive) this.anchor(d, { messages: true });
+      for (const a of cfg.anchors) this.anchor(a, { messages: true });
+      vendorMsgs.push({
+        cat,
+        index: vi,
+        distinctive: cfg.distinctive.map((d) => d.toLowerCase()),
+        context: cfg.context.map((c) =>
+          c.length <= WORD_MAX ? new RegExp(`(?<![A-Za-z0-9])${escapeLiteral(c)}(?![a-z0-9])`, 'i') : new RegExp(escapeLiteral(c), 'i'),
+        ),
+        ignore: new Set(cfg.ignoreMessages.map((m) => m.toLowerCase().replace(/\s+/g, ' ').trim().replace(/[\s.!]+$/, ''))),
+      });
+    });
+    // Patterns: a vendor's `@vendor` context also fires through its distinctive literals (a message of it).
+    const ctxLits = (vi: number): string[] => {
+      const cfg = vendorConfig(set.vendors[vi]!);
+      return [...cfg.context, ...cfg.distinctive, ...cfg.anchors];
+    };
+    set.vendors.forEach((cat, vi) => {
+      cat.patterns.forEach((p: CatalogPattern, i) => {
+        const opts = patternOptions(cat, p, i, ids);
+        const pi = this.patterns.length;
+        const base = patternRegExp(p);
+        const ctxVendors = opts.context.filter((c) => c.startsWith('@')).map((c) => this.vendors.indexOf(c.slice(1)));
+        const ctxAnchors = opts.context.filter((c) => !c.startsWith('@')).map((c) => this.anchor(c, {}));
+        this.patterns.push({
+          vendor: vi,
+          id: p.id,
+          re: new RegExp(base.source, base.flags.replace(/[gy]/g, '') + 'g'),
+          opts,
+          ctxAnchors,
+          ctxVendors,
+          route: opts.route,
+          veto: opts.veto.map((v) => v.toLowerCase()),
+        });
+        // Where the pattern can fire, one of these is in the line.
+        const triggers =
+          opts.anchors.length > 0
+            ? opts.anchors
+            : [...opts.context.filter((c) => !c.startsWith('@')), ...ctxVendors.flatMap(ctxLits)];
+        for (const t of triggers) this.anchors[this.anchor(t, {})]!.patterns.push(pi);
+      });
+    });
+    this.messages = new MessageIndex(vendorMsgs);
+
+    const lits = this.anchors.map((a) => a.lit);
+    for (let i = 0; i < lits.length; i++) {
+      const imp: Implied[] = [];
+      lits.forEach((b, j) => {
+        for (let o = lits[i]!.indexOf(b); o >= 0; o = lits[i]!.indexOf(b, o + 1)) imp.push({ anchor: j, offset: o });
+      });
+      this.implied.push(imp);
+    }
+    // The prefilter needs only the literals that contain no other literal.
+    const minimal = lits.filter((a) => !lits.some((b) => b !== a && a.includes(b)));
+    const alt = (xs: string[]): string => [...xs].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escapeLiteral).join('|');
+    const source = minimal.length > 0 ? alt(minimal) : '(?!)';
+    this.candidate = new RegExp(source, 'gi');
+    this.quick = new RegExp(source, 'i');
+    this.scanner = new RegExp(lits.length > 0 ? alt(lits) : '(?!)', 'gi');
+    this.minLen = minimal.length > 0 ? Math.min(...minimal.map((m) => m.length)) : Infinity;
+    this.patternMark = new Int32Array(this.patterns.length);
+    this.anchorMark = new Int32Array(this.anchors.length);
+    this.vendorCtx = new Int32Array(this.vendors.length);
+  }
+
+  private anchor(lit: string, o: { messages?: boolean; context?: number }): number {
+    const key = lit.toLowerCase();
+    if (!/^[\x20-\x7e]+$/.test(key)) {
+      // The prefilter runs on latin1 bytes; a non-ASCII literal would miss UTF-8 lines.
+      throw new ErrscanError('ERRSCAN_CATALOG_SCHEMA', `extraction literal "${lit}" must be printable ASCII`, {
+        hint: 'use an ASCII part of the text as the literal',
+      });
+    }
+    let id = this.anchorIds.get(key);
+    if (id === undefined) {
+      id = this.anchors.length;
+      this.anchors.push({ lit: key, patterns: [], messages: false, context: [], word: key.length <= WORD_MAX && /^[a-z0-9]/.test(key) });
+      this.anchorIds.set(key, id);
+    }
+    const a = this.anchors[id]!;
+    if (o.messages) a.messages = true;
+    if (o.context !== undefined && !a.context.includes(o.context)) a.context.push(o.context);
+    return id;
+  }
+
+  extract(line: string): Hit[] {
+    if (line.length < this.minLen || !this.quick.test(line)) return [];
+    return this.run(line, false).map(({ vendor, code, via }) => ({ vendor, code, via }));
+  }
+
+  extractRecord(value: unknown): Hit[] {
+    if (typeof value === 'string') return this.extract(value);
+    return this.extract(recordText(value));
+  }
+
+  /** Every hit with every way it was found (`all`), for sample checks. */
+  explain(line: string): Found[] {
+    if (line.length < this.minLen || !this.quick.test(line)) return [];
+    return this.run(line, true);
+  }
+
+  private run(line: string, all: boolean): Found[] {
+    const gen = ++this.gen;
+    const { anchors, implied, anchorMark, patternMark, vendorCtx } = this;
+    let wantMessages = false;
+    const sc = this.scanner;
+    sc.lastIndex = 0;
+    for (let m = sc.exec(line); m !== null; m = sc.exec(line)) {
+      const id = this.anchorIds.get(m[0].toLowerCase())!;
+      for (const imp of implied[id]!) {
+        const a = anchors[imp.anchor]!;
+        if (a.word && !wordAt(line, m.index + imp.offset, a.lit.length)) continue;
+        anchorMark[imp.anchor] = gen;
+        if (a.messages) wantMessages = true;
+        for (const v of a.context) vendorCtx[v] = gen;
+        for (const p of a.patterns) patternMark[p] = gen;
+      }
+      // Overlapping literals: look again from the next character.
+      sc.lastIndex = m.index + 1;
+    }
+
+    const found: Found[] = [];
+    const has = (vendor: string, code: number): boolean => found.some((f) => f.vendor === vendor && f.code === code);
+    const add = (f: Found): void => {
+      if (all || !has(f.vendor, f.code)) found.push(f);
+    };
+
+    // Messages first: a vendor's message on the line is context for that vendor's patterns.
+    let pending: Array<{ occ: MessageOccurrence; code: number }> | undefined;
+    if (wantMessages) {
+      for (const occ of this.messages.find(line)) {
+        const d = occ.def;
+        const vendor = this.vendors[d.vendor]!;
+        let paired: number | undefined;
+        for (const c of d.codes) {
+          if (pairedWith(line, occ.start, occ.end, c)) {
+            if (paired !== undefined) {
+              paired = undefined;
+              break;
+            }
+            paired = c;
+          }
+        }
+        if (paired !== undefined) {
+          vendorCtx[d.vendor] = gen;
+          add({ vendor, code: paired, via: 'message', at: occ.start, message: false });
+          continue;
+        }
+        if (!d.distinctive && vendorCtx[d.vendor] !== gen) continue;
+        vendorCtx[d.vendor] = gen;
+        // A wording shared by several codes pins none of them; one attached to another number is that number's.
+        if (d.codes.length === 1 && !pairedWithOther(line, occ.start, occ.end, d.codes)) {
+          (pending ??= []).push({ occ, code: d.codes[0]! });
+        }
+      }
+    }
+
+    let lower: string | undefined;
+    for (let pi = 0; pi < this.patterns.length; pi++) {
+      if (patternMark[pi] !== gen) continue;
+      const p = this.patterns[pi]!;
+      if (p.veto.length > 0) {
+        lower ??= line.toLowerCase();
+        if (p.veto.some((v) => lower!.includes(v))) continue;
+      }
+      const re = p.re;
+      re.lastIndex = 0;
+      for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+        if (m[0].length === 0) re.lastIndex++;
+        const hit = this.resolve(p, m.groups);
+        if (hit !== undefined) add({ ...hit, via: p.id, at: m.index, message: false });
+      }
+    }
+
+    if (pending !== undefined) {
+      for (const { occ, code } of pending) {
+        const vendor = this.vendors[occ.def.vendor]!;
+        // A code for the vendor on this line outranks its message text.
+        if (!all && found.some((f) => f.vendor === vendor)) continue;
+        add({ vendor, code, via: 'message', at: occ.start, message: true });
+      }
+    }
+    if (found.length > 1) found.sort((a, b) => a.at - b.at);
+    return found;
+  }
+
+  private contextOk(p: CompiledPattern): boolean {
+    const gen = this.gen;
+    for (const v of p.ctxVendors) if (this.vendorCtx[v] === gen) return true;
+    for (const a of p.ctxAnchors) if (this.anchorMark[a] === gen) return true;
+    return false;
+  }
+
+  private resolve(p: CompiledPattern, groups: Record<string, string | undefined> | undefined): { vendor: string; code: number } | undefined {
+    const set = this.set;
+    let vendor = this.vendors[p.vendor]!;
+    let code: number | undefined;
+    const name = groups?.name;
+    if (name !== undefined) code = set.byName(vendor, name)?.code;
+    const raw = groups?.code;
+    if (code === undefined && raw !== undefined) {
+      const n = Number.parseInt(raw.replace(/[\s"'+]/g, ''), 10);
+      if (!Number.isFinite(n)) return undefined;
+      if (p.opts.original) {
+        code = set.byOriginal(vendor, n)?.code;
+        if (code === undefined) return undefined;
+      } else code = n;
+    }
+    if (code === undefined || code === 0) return undefined;
+    if (p.opts.codes && !inRanges(code, p.opts.codes)) return undefined;
+    const o = p.opts;
+    if (o.context.length > 0 && (o.contextFor === undefined || inRanges(code, o.contextFor)) && !this.contextOk(p)) return undefined;
+    for (const r of p.route) {
+      if (code >= r.min && code <= r.max) {
+        vendor = r.vendor;
+        break;
+      }
+    }
+    const entry = set.entry(vendor, code);
+    if (entry?.success) return undefined;
+    if (o.known && entry === undefined) return undefined;
+    return { vendor, code };
+  }
+}
+
+const cache = new WeakMap<CatalogSet, CompiledExtractor>();
+
+/** Compiles every vendor's patterns and messages once (cached per catalog set). */
+export function compileExtractor(set: CatalogSet): CompiledExtractor {
+  let x = cache.get(set);
+  if (!x) {
+    x = new CompiledExtractor(set);
+    cache.set(set, x);
+  }
+  return x;
+}
+
+export interface SampleResult {
+  vendor: string;
+  /** Pattern id, or `message` for the vendor's message samples (`extract.samples`). */
+  pattern: string;
+  line: string;
+  expected: string[];
+  actual: string[];
+  ok: boolean;
+}
+
+/**
+ * Runs every catalog sample through the whole extractor. A sample fails when it gives nothing, the wrong
+ * thing, or more than expected; a positive sample also fails when its own pattern plays no part in it.
+ */
+export function checkSamples(set: CatalogSet): SampleResult[] {
+  const x = compileExtractor(set);
+  const out: SampleResult[] = [];
+  const one = (vendor: string, pattern: string, s: PatternSample): void => {
+    const detail = x.explain(s.line);
+    const final = x.extract(s.line).map((h) => `${h.vendor}:${h.code}`);
+    const expected = [...s.hits];
+    const same = final.length === expected.length && [...final].sort().join('\n') === [...expected].sort().join('\n');
+    const own =
+      expected.length === 0 ||
+      detail.some((f) => expected.includes(`${f.vendor}:${f.code}`) && (pattern === 'message' ? f.via === 'message' : f.via === pattern));
+    out.push({ vendor, pattern, line: s.line, expected, actual: final, ok: same && own });
+  };
+  for (const cat of set.vendors) {
+    for (const p of cat.patterns) for (const s of p.samples) one(cat.vendor, p.id, s);
+    for (const s of vendorConfig(cat).samples) one(cat.vendor, 'message', s);
+  }
+  return out;
+}

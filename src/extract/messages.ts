@@ -1,0 +1,251 @@
+// Catalog messages as text: one case-insensitive regex per distinct wording, found through an index of
+// key words so that a line costs one tokenisation and a few map look-ups however many messages there are.
+import type { VendorCatalog } from '../types.js';
+
+export interface MessageDef {
+  /** Index of the vendor in the compiled extractor. */
+  vendor: number;
+  /** Codes of that vendor worded this way: more than one means the wording alone cannot pin a code. */
+  codes: number[];
+  /** Case-insensitive, whitespace-flexible, trailing punctuation optional; non-global (exec gives the index). */
+  re: RegExp;
+  /** Counts without vendor context (contains one of the vendor's context or distinctive literals). */
+  distinctive: boolean;
+  text: string;
+  key: string;
+}
+
+export interface MessageOccurrence {
+  def: MessageDef;
+  start: number;
+  end: number;
+}
+
+/** Wording identity: case, runs of whitespace, curly quotes and trailing punctuation do not matter. */
+export function normalizeMessage(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[‘’]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\s.!。]+$/u, '');
+}
+
+/** `XXX`, `{filename}` and `"+expr+"` stand for text the product fills in. */
+const PLACEHOLDER = /XXX|\{[A-Za-z_]\w*\}|"\+[^"]*\+"/;
+const WILDCARD = '\\s*[^\\r\\n]{1,80}?\\s*';
+
+function escapeChar(c: string): string {
+  if (c === '"' || c === '“' || c === '”') return '\\\\?["“”]';
+  if (c === "'" || c === '’' || c === '‘') return "['’‘]";
+  return c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/** Regex source for a run of fixed message text: words joined by `\s+`, optional spaces around punctuation. */
+function fixedSource(s: string): string {
+  const parts = s.match(/[A-Za-z0-9_]+|\s+|[^A-Za-z0-9_\s]/g) ?? [];
+  let out = '';
+  let prev: 'word' | 'punct' | null = null;
+  let space = false;
+  for (const t of parts) {
+    if (/^\s+$/.test(t)) {
+      space = true;
+      continue;
+    }
+    const kind = /^[A-Za-z0-9_]/.test(t) ? 'word' : 'punct';
+    if (prev === 'word' && kind === 'word') out += '\\s+';
+    else if (prev !== null && (kind === 'punct' || prev === 'punct')) out += '\\s*';
+    else if (prev === null && space) out += '';
+    out += kind === 'word' ? t : escapeChar(t);
+    prev = kind;
+    space = false;
+  }
+  return out;
+}
+
+function tokensOf(s: string, trimStart: boolean, trimEnd: boolean): string[] {
+  const toks = s.toLowerCase().split(/[^a-z0-9]+/);
+  // A token glued to a placeholder is not a whole word of the line.
+  if (trimStart && /^[a-z0-9]/i.test(s)) toks.shift();
+  if (trimEnd && /[a-z0-9]$/i.test(s)) toks.pop();
+  return toks.filter((t) => t.length >= 2);
+}
+
+/** The regex source of a message and the whole words it always contains. */
+export function compileMessage(text: string): { source: string; tokens: string[] } {
+  let core = text.trim().replace(/[\s.!。]+$/u, '');
+  let tail = '';
+  // A trailing "(detail)" may be left out when what precedes it is a message of its own.
+  const paren = /\s*\(([^()]*)\)$/.exec(core);
+  if (paren && paren.index > 0 && core.slice(0, paren.index).trim().split(/\s+/).length >= 3) {
+    tail = `(?:\\s*${fixedSource(paren[0].trim())})?`;
+    core = core.slice(0, paren.index).replace(/[\s.!]+$/, '');
+  }
+  const segs = core.split(PLACEHOLDER);
+  const tokens: string[] = [];
+  segs.forEach((seg, i) => tokens.push(...tokensOf(seg, i > 0, i < segs.length - 1)));
+  // Not preceded by a letter or digit, unless that is a JSON escape (`\rThe`); not followed by one.
+  const head = /^[A-Za-z0-9]/.test(core) ? '(?<!(?<!\\\\)[a-z0-9])' : '';
+  const foot = '(?![a-z0-9])';
+  const body = segs.map((s) => fixedSource(s.trim())).join(WILDCARD);
+  return { source: head + body + tail + foot, tokens };
+}
+
+export interface VendorMessages {
+  cat: VendorCatalog;
+  index: number;
+  /** Lowercased literals that make a message distinctive. */
+  distinctive: string[];
+  /** Context literals: short ones need word boundaries inside the message too. */
+  context: RegExp[];
+  ignore: Set<string>;
+}
+
+export class MessageIndex {
+  readonly defs: MessageDef[] = [];
+  private readonly byKey = new Map<string, MessageDef[]>();
+
+  constructor(vendors: VendorMessages[]) {
+    const grouped = new Map<string, { vendor: VendorMessages; codes: Set<number>; text: string }>();
+    for (const v of vendors) {
+      for (const e of v.cat.entries) {
+        if (e.success || e.code === 0) continue;
+        for (const text of [e.message, ...e.alternates]) {
+          const norm = normalizeMessage(text);
+          if (norm.length === 0 || v.ignore.has(norm)) continue;
+          const k = `${v.index}\u0000${norm}`;
+          const g = grouped.get(k);
+          if (g) g.codes.add(e.code);
+          else grouped.set(k, { vendor: v, codes: new Set([e.code]), text });
+        }
+      }
+    }
+    const compiled = [...grouped.values()].map((g) => ({ g, ...compileMessage(g.text) }));
+    // Key word of each message: its rarest whole word over all messages (longest on a tie).
+    const freq = new Map<string, number>();
+    for (const c of compiled) for (const t of new Set(c.tokens)) freq.set(t, (freq.get(t) ?? 0) + 1);
+    for (const { g, source, tokens } of compiled) {
+      if (tokens.length === 0) continue;
+      let key = tokens[0]!;
+      for (const t of tokens) {
+        const a = freq.get(t)!;
+        const b = freq.get(key)!;
+        if (a < b || (a === b && t.length > key.length)) key = t;
+      }
+      const lower = g.text.toLowerCase();
+      const def: MessageDef = {
+        vendor: g.vendor.index,
+        codes: [...g.codes].sort((a, b) => Math.abs(a) - Math.abs(b)),
+        re: new RegExp(source, 'i'),
+        distinctive: g.vendor.distinctive.some((d) => lower.includes(d)) || g.vendor.context.some((re) => re.test(g.text)),
+        text: g.text,
+        key,
+      };
+      this.defs.push(def);
+      const list = this.byKey.get(key);
+      if (list) list.push(def);
+      else this.byKey.set(key, [def]);
+    }
+  }
+
+  /** Message occurrences in a line; where two of one vendor overlap, the longer wins. */
+  find(line: string): MessageOccurrence[] {
+    let lower = line.toLowerCase();
+    // JSON text: `\r`, `\n`, `\t` escapes would glue their letter to the next word.
+    if (lower.includes('\\')) lower = lower.replace(/\\[nrt]/g, ' ');
+    const toks = lower.split(/[^a-z0-9]+/);
+    let out: MessageOccurrence[] | undefined;
+    let tried: Set<MessageDef> | undefined;
+    for (const t of toks) {
+      const defs = this.byKey.get(t);
+      if (defs === undefined) continue;
+      for (const d of defs) {
+        tried ??= new Set();
+        if (tried.has(d)) continue;
+        tried.add(d);
+        const m = d.re.exec(line);
+        if (m === null) continue;
+        (out ??= []).push({ def: d, start: m.index, end: m.index + m[0].length });
+      }
+    }
+    if (out === undefined) return [];
+    if (out.length === 1) return out;
+    return out.filter(
+      (o) =>
+        !out!.some(
+          (p) =>
+            p !== o &&
+            p.def.vendor === o.def.vendor &&
+            p.start <= o.start &&
+            p.end >= o.end &&
+            (p.end - p.start > o.end - o.start || (p.end - p.start === o.end - o.start && out!.indexOf(p) < out!.indexOf(o))),
+        ),
+    );
+  }
+}
+
+/** Words allowed between a code and its message: `Error 7011 (Token is Expired)`, `"code":"7011","message":"…"`. */
+const GAP =
+  /^[^a-z0-9]{0,12}(?:(?:error|err|code|errorcode|errcode|message|msg|errormessage|errormsg|errmsg|string|errorstring|comment|description|desc|reason|text|detail|details)[^a-z0-9]{0,12}){0,3}$/i;
+const WINDOW = 48;
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** `s` at `i` is a whole number: not glued to letters, digits, a sign or a decimal point. */
+function wholeNumber(line: string, i: number, len: number): boolean {
+  const b = line.charCodeAt(i - 1);
+  if (i > 0 && (isAlnum(b) || b === 45 /* - */ || b === 43 /* + */ || b === 46 /* . */ || b === 95 /* _ */)) return false;
+  const a = line.charCodeAt(i + len);
+  if (isAlnum(a) || a === 95) return false;
+  if ((a === 46 || a === 44) && isAlnum(line.charCodeAt(i + len + 1)) && line.charCodeAt(i + len + 1) <= 57) return false;
+  return true;
+}
+
+const NUMBER = /(?<![\w.+-])-?\d{3,6}(?![\w-]|[.,]\d)/g;
+const ERROR_WORD = /(?:error|err|code|errorcode|errcode)\W{0,3}$/i;
+
+/**
+ * Is some other error code written right before or after the message? Then the message belongs to that
+ * code (`DBR error -10004: License expired`) and vendor context must not claim it. A number counts as an
+ * error code when it is negative, follows an error word, has one in the gap, or is `(N)` after the message;
+ * so syslog PIDs (`dls-client[1234]: License expired.`) do not.
+ */
+export function pairedWithOther(line: string, start: number, end: number, own: readonly number[]): boolean {
+  const re = NUMBER;
+  re.lastIndex = Math.max(0, start - WINDOW - 7);
+  for (let m = re.exec(line); m !== null && m.index <= end + WINDOW; m = re.exec(line)) {
+    const n = Number(m[0]);
+    if (own.includes(n)) continue;
+    const ns = m.index;
+    const ne = ns + m[0].length;
+    const before = ne <= start;
+    if (!before && ns < end) continue;
+    const gap = before ? line.slice(ne, start) : line.slice(end, ns);
+    if (!GAP.test(gap)) continue;
+    const coded =
+      m[0].startsWith('-') ||
+      /[a-z]/i.test(gap) ||
+      ERROR_WORD.test(line.slice(Math.max(0, ns - 16), ns)) ||
+      (!before && line.charCodeAt(ns - 1) === 40 /* ( */ && line.charCodeAt(ne) === 41 /* ) */);
+    if (coded) return true;
+  }
+  return false;
+}
+
+/** Is `code` written right before or right after the message at [start, end)? */
+export function pairedWith(line: string, start: number, end: number, code: number): boolean {
+  const s = String(code);
+  const from = Math.max(0, start - WINDOW - s.length);
+  for (let i = line.lastIndexOf(s, start - s.length); i >= from; i = line.lastIndexOf(s, i - 1)) {
+    if (wholeNumber(line, i, s.length) && GAP.test(line.slice(i + s.length, start))) return true;
+    if (i === 0) break;
+  }
+  const to = end + WINDOW;
+  for (let j = line.indexOf(s, end); j >= 0 && j <= to; j = line.indexOf(s, j + 1)) {
+    if (wholeNumber(line, j, s.length) && GAP.test(line.slice(end, j))) return true;
+  }
+  return false;
+}
