@@ -56,6 +56,14 @@ function strings(cat: VendorCatalog, where: string, v: unknown): string[] {
   return v as string[];
 }
 
+/** Literals the prefilter uses: it runs on latin1 bytes, where a non-ASCII literal would miss UTF-8 lines. */
+function literals(cat: VendorCatalog, where: string, v: unknown): string[] {
+  const xs = strings(cat, where, v);
+  const bad_ = xs.find((s) => !/^[\x20-\x7e]+$/.test(s));
+  if (bad_ !== undefined) bad(cat, where, `literal "${bad_}" must be printable ASCII (use an ASCII part of the text)`);
+  return xs;
+}
+
 function ranges(cat: VendorCatalog, where: string, v: unknown): Range[] | undefined {
   if (v === undefined) return undefined;
   const ok =
@@ -89,9 +97,9 @@ export function vendorConfig(cat: VendorCatalog): VendorExtractConfig {
     if (!VENDOR_KEYS.has(k)) bad(cat, `/extract/${k}`, `unknown extraction setting (known: ${[...VENDOR_KEYS].join(', ')})`);
   }
   return {
-    context: strings(cat, '/extract/context', x.context),
-    distinctive: strings(cat, '/extract/distinctive', x.distinctive),
-    anchors: strings(cat, '/extract/anchors', x.anchors),
+    context: literals(cat, '/extract/context', x.context),
+    distinctive: literals(cat, '/extract/distinctive', x.distinctive),
+    anchors: literals(cat, '/extract/anchors', x.anchors),
     ignoreMessages: strings(cat, '/extract/ignoreMessages', x.ignoreMessages),
     samples: samples(cat, '/extract/samples', x.samples),
   };
@@ -99,7 +107,7 @@ export function vendorConfig(cat: VendorCatalog): VendorExtractConfig {
 
 export function patternOptions(cat: VendorCatalog, p: CatalogPattern, i: number, vendorIds: Set<string>): PatternOptions {
   const at = `/patterns/${i}`;
-  const context = strings(cat, `${at}/context`, p.context);
+  const context = literals(cat, `${at}/context`, p.context);
   for (const c of context) {
     if (c.startsWith('@') && !vendorIds.has(c.slice(1))) bad(cat, `${at}/context`, `"${c}" names no loaded vendor`);
   }
@@ -124,7 +132,7 @@ export function patternOptions(cat: VendorCatalog, p: CatalogPattern, i: number,
   for (const k of ['original', 'known'] as const) {
     if (p[k] !== undefined && typeof p[k] !== 'boolean') bad(cat, `${at}/${k}`, 'must be true or false');
   }
-  const anchors = strings(cat, `${at}/anchors`, p.anchors);
+  const anchors = literals(cat, `${at}/anchors`, p.anchors);
   if (anchors.length === 0 && context.length === 0) {
     bad(cat, `${at}`, `pattern "${p.id}" needs "anchors" (literals its matches always contain) or a "context"`);
   }

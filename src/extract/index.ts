@@ -1,7 +1,6 @@
 // extract(line) → hits: every vendor's catalog patterns, compiled once behind one literal prefilter,
 // plus catalog message matching. Pure and synchronous; see README.md in this folder for the design.
 import type { CatalogSet } from '../catalog/index.js';
-import { ErrscanError } from '../errors.js';
 import { patternRegExp } from '../catalog/index.js';
 import type { CatalogPattern, Hit, PatternSample } from '../types.js';
 import { inRanges, patternOptions, vendorConfig, type PatternOptions } from './config.js';
@@ -166,13 +165,8 @@ export class CompiledExtractor implements Extractor {
   }
 
   private anchor(lit: string, o: { messages?: boolean; context?: number }): number {
+    // ASCII is checked in config.ts (the prefilter runs on latin1 bytes).
     const key = lit.toLowerCase();
-    if (!/^[\x20-\x7e]+$/.test(key)) {
-      // The prefilter runs on latin1 bytes; a non-ASCII literal would miss UTF-8 lines.
-      throw new ErrscanError('ERRSCAN_CATALOG_SCHEMA', `extraction literal "${lit}" must be printable ASCII`, {
-        hint: 'use an ASCII part of the text as the literal',
-      });
-    }
     let id = this.anchorIds.get(key);
     if (id === undefined) {
       id = this.anchors.length;
@@ -222,12 +216,14 @@ export class CompiledExtractor implements Extractor {
     }
 
     const found: Found[] = [];
-    const has = (vendor: string, code: number): boolean => found.some((f) => f.vendor === vendor && f.code === code);
     const add = (f: Found): void => {
-      if (all || !has(f.vendor, f.code)) found.push(f);
+      if (!all) for (const g of found) if (g.vendor === f.vendor && g.code === f.code) return;
+      found.push(f);
     };
 
     // Messages first: a vendor's message on the line is context for that vendor's patterns.
+    // Pairs and messages wait until the patterns ran, so a pattern's id wins as `via`.
+    let pairs: Found[] | undefined;
     let pending: Array<{ occ: MessageOccurrence; code: number }> | undefined;
     if (wantMessages) {
       for (const occ of this.messages.find(line)) {
@@ -245,7 +241,7 @@ export class CompiledExtractor implements Extractor {
         }
         if (paired !== undefined) {
           vendorCtx[d.vendor] = gen;
-          add({ vendor, code: paired, via: 'message', at: occ.start, message: false });
+          (pairs ??= []).push({ vendor, code: paired, via: 'message', at: occ.start, message: false });
           continue;
         }
         if (!d.distinctive && vendorCtx[d.vendor] !== gen) continue;
@@ -269,11 +265,12 @@ export class CompiledExtractor implements Extractor {
       re.lastIndex = 0;
       for (let m = re.exec(line); m !== null; m = re.exec(line)) {
         if (m[0].length === 0) re.lastIndex++;
-        const hit = this.resolve(p, m.groups);
-        if (hit !== undefined) add({ ...hit, via: p.id, at: m.index, message: false });
+        const hit = this.resolve(p, m.groups, m.index);
+        if (hit !== undefined) add(hit);
       }
     }
 
+    if (pairs !== undefined) for (const f of pairs) add(f);
     if (pending !== undefined) {
       for (const { occ, code } of pending) {
         const vendor = this.vendors[occ.def.vendor]!;
@@ -293,7 +290,7 @@ export class CompiledExtractor implements Extractor {
     return false;
   }
 
-  private resolve(p: CompiledPattern, groups: Record<string, string | undefined> | undefined): { vendor: string; code: number } | undefined {
+  private resolve(p: CompiledPattern, groups: Record<string, string | undefined> | undefined, at: number): Found | undefined {
     const set = this.set;
     let vendor = this.vendors[p.vendor]!;
     let code: number | undefined;
@@ -321,7 +318,7 @@ export class CompiledExtractor implements Extractor {
     const entry = set.entry(vendor, code);
     if (entry?.success) return undefined;
     if (o.known && entry === undefined) return undefined;
-    return { vendor, code };
+    return { vendor, code, via: p.id, at, message: false };
   }
 }
 

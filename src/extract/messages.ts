@@ -3,6 +3,8 @@
 import type { VendorCatalog } from '../types.js';
 
 export interface MessageDef {
+  /** Position in MessageIndex.defs. */
+  id: number;
   /** Index of the vendor in the compiled extractor. */
   vendor: number;
   /** Codes of that vendor worded this way: more than one means the wording alone cannot pin a code. */
@@ -102,9 +104,22 @@ export interface VendorMessages {
   ignore: Set<string>;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a of a lowercase ASCII word; `find` computes the same hash on the fly, without making strings. */
+function wordHash(w: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), FNV_PRIME);
+  return h >>> 0;
+}
+
 export class MessageIndex {
   readonly defs: MessageDef[] = [];
-  private readonly byKey = new Map<string, MessageDef[]>();
+  /** Key-word hash → messages; a collision only costs a regex test. */
+  private readonly byKey = new Map<number, MessageDef[]>();
+  private readonly tried: Int32Array;
+  private gen = 0;
 
   constructor(vendors: VendorMessages[]) {
     const grouped = new Map<string, { vendor: VendorMessages; codes: Set<number>; text: string }>();
@@ -135,6 +150,7 @@ export class MessageIndex {
       }
       const lower = g.text.toLowerCase();
       const def: MessageDef = {
+        id: this.defs.length,
         vendor: g.vendor.index,
         codes: [...g.codes].sort((a, b) => Math.abs(a) - Math.abs(b)),
         re: new RegExp(source, 'i'),
@@ -143,43 +159,60 @@ export class MessageIndex {
         key,
       };
       this.defs.push(def);
-      const list = this.byKey.get(key);
+      const h = wordHash(key);
+      const list = this.byKey.get(h);
       if (list) list.push(def);
-      else this.byKey.set(key, [def]);
+      else this.byKey.set(h, [def]);
     }
+    this.tried = new Int32Array(this.defs.length);
   }
 
   /** Message occurrences in a line; where two of one vendor overlap, the longer wins. */
   find(line: string): MessageOccurrence[] {
-    let lower = line.toLowerCase();
-    // JSON text: `\r`, `\n`, `\t` escapes would glue their letter to the next word.
-    if (lower.includes('\\')) lower = lower.replace(/\\[nrt]/g, ' ');
-    const toks = lower.split(/[^a-z0-9]+/);
+    const gen = ++this.gen;
+    const n = line.length;
     let out: MessageOccurrence[] | undefined;
-    let tried: Set<MessageDef> | undefined;
-    for (const t of toks) {
-      const defs = this.byKey.get(t);
-      if (defs === undefined) continue;
-      for (const d of defs) {
-        tried ??= new Set();
-        if (tried.has(d)) continue;
-        tried.add(d);
-        const m = d.re.exec(line);
-        if (m === null) continue;
-        (out ??= []).push({ def: d, start: m.index, end: m.index + m[0].length });
+    let h = FNV_OFFSET;
+    let len = 0;
+    // Words are runs of ASCII letters and digits, lowercased; a JSON escape (`\r`, `\n`, `\t`) separates.
+    for (let i = 0; i <= n; i++) {
+      let c = i < n ? line.charCodeAt(i) : 0;
+      if (c >= 65 && c <= 90) c += 32;
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        len++;
+        continue;
       }
+      if (c === 92 && i + 1 < n) {
+        const d = line.charCodeAt(i + 1);
+        if (d === 110 || d === 114 || d === 116) i++;
+      }
+      if (len >= 2) {
+        const defs = this.byKey.get(h >>> 0);
+        if (defs !== undefined) {
+          for (const d of defs) {
+            if (this.tried[d.id] === gen) continue;
+            this.tried[d.id] = gen;
+            const m = d.re.exec(line);
+            if (m !== null) (out ??= []).push({ def: d, start: m.index, end: m.index + m[0].length });
+          }
+        }
+      }
+      h = FNV_OFFSET;
+      len = 0;
     }
     if (out === undefined) return [];
     if (out.length === 1) return out;
-    return out.filter(
-      (o) =>
-        !out!.some(
-          (p) =>
-            p !== o &&
+    const all = out;
+    return all.filter(
+      (o, i) =>
+        !all.some(
+          (p, j) =>
+            j !== i &&
             p.def.vendor === o.def.vendor &&
             p.start <= o.start &&
             p.end >= o.end &&
-            (p.end - p.start > o.end - o.start || (p.end - p.start === o.end - o.start && out!.indexOf(p) < out!.indexOf(o))),
+            (p.end - p.start > o.end - o.start || j < i),
         ),
     );
   }

@@ -1,0 +1,70 @@
+// Extraction settings in catalogs are checked when the extractor is compiled: clear coded errors, never a crash.
+import { describe, expect, it } from 'vitest';
+import { catalogSet, loadCatalogs } from '../../src/catalog/index.js';
+import { CompiledExtractor, compileExtractor } from '../../src/extract/index.js';
+import { ErrscanError } from '../../src/errors.js';
+import type { CatalogPattern, VendorCatalog } from '../../src/types.js';
+
+function vendor(extract: Record<string, unknown> | undefined, patterns: CatalogPattern[] = []): VendorCatalog {
+  return {
+    vendor: 'acme',
+    product: 'Acme',
+    files: ['/tmp/acme.json'],
+    patterns,
+    ...(extract ? { extract } : {}),
+    entries: [{ vendor: 'acme', code: 42, name: null, message: 'The widget is broken', alternates: [], category: 'x', severity: 'error' }],
+  };
+}
+
+function compileError(v: VendorCatalog): ErrscanError {
+  try {
+    new CompiledExtractor(catalogSet([v]));
+  } catch (e) {
+    if (e instanceof ErrscanError) return e;
+    throw e;
+  }
+  throw new Error('compiled without an error');
+}
+
+describe('extraction settings', () => {
+  it('a catalog of your own works with patterns and messages', () => {
+    const x = new CompiledExtractor(
+      catalogSet([
+        vendor({ context: ['Acme'] }, [
+          { id: 'acme-code', regex: '\\bACME-(?<code>\\d{2})\\b', anchors: ['ACME-'], samples: [{ line: 'ACME-42', hits: ['acme:42'] }] },
+        ]),
+      ]),
+    );
+    expect(x.extract('boom ACME-42 and ACME-43')).toEqual([
+      { vendor: 'acme', code: 42, via: 'acme-code' },
+      { vendor: 'acme', code: 43, via: 'acme-code' },
+    ]);
+    expect(x.extract('Acme: The widget is broken.')).toEqual([{ vendor: 'acme', code: 42, via: 'message' }]);
+    expect(x.extract('The widget is broken.')).toEqual([]);
+  });
+
+  it('rejects unknown settings, bad types, patterns without anchors and unknown vendors', () => {
+    const cases: Array<[VendorCatalog, RegExp]> = [
+      [vendor({ contxt: ['Acme'] }), /\/extract\/contxt: unknown extraction setting/],
+      [vendor({ context: 'Acme' }), /\/extract\/context: must be an array of non-empty strings/],
+      [vendor({ samples: [{ line: 1 }] }), /\/extract\/samples: must be an array of \{line, hits\} samples/],
+      [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', samples: [] }]), /\/patterns\/0: pattern "p" needs "anchors"/],
+      [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', context: ['@nobody'], samples: [] }]), /"@nobody" names no loaded vendor/],
+      [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', anchors: ['x'], codes: [[5, 1]], samples: [] }]), /\/patterns\/0\/codes: must be/],
+      [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', anchors: ['x'], route: [{ min: 1, max: 2, vendor: 'zz' }], samples: [] }]), /vendor "zz" is not loaded/],
+      [vendor({ context: ['Acmé'] }), /\/extract\/context: literal "Acmé" must be printable ASCII/],
+    ];
+    for (const [v, msg] of cases) {
+      const e = compileError(v);
+      expect(e.code).toBe('ERRSCAN_CATALOG_SCHEMA');
+      expect(e.message).toMatch(msg);
+      expect(e.oneLine()).not.toContain('\n');
+    }
+    expect(compileError(vendor({ contxt: [] })).file).toBe('/tmp/acme.json');
+  });
+
+  it('compiles once per catalog set', () => {
+    const set = loadCatalogs();
+    expect(compileExtractor(set)).toBe(compileExtractor(set));
+  });
+});
