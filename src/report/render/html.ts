@@ -65,7 +65,9 @@ summary .code{margin:0 6px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:10px 0;font-size:13px}
 dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 pre{background:#0f172a;color:#e2e8f0;border-radius:8px;padding:10px 12px;overflow-x:auto;font:12px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0}
-.sample-meta{color:#94a3b8}
+.sample-meta{display:block;color:#94a3b8}
+.sample-line{display:block;margin-bottom:8px}
+.sample-line:last-child{margin-bottom:0}
 .muted{color:var(--muted)}
 .unknown-list{margin:6px 0 0;padding-left:18px}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
@@ -115,7 +117,7 @@ export function renderHtml(report: Report): string {
 
   const detailRows = uniqueRows(report);
   if (detailRows.length) {
-    body.push(`<section class="panel" id="details"><h2>Details</h2>${detailRows.map(details).join('')}</section>`);
+    body.push(`<section class="panel" id="details"><h2>Details</h2>${detailRows.map((r, i) => details(r, i)).join('')}</section>`);
   }
   body.push(`<footer>NEW: first seen in this period. ${esc(SPIKE_RULE_TEXT)}. Days follow ${text(report.tz)}. Made by errscan from hourly counts.</footer>`);
 
@@ -276,7 +278,10 @@ function uniqueRows(report: Report): ReportRow[] {
   return report.groups ? out.sort((a, b) => b.count - a.count) : out;
 }
 
-function details(r: ReportRow): string {
+/** The first few codes' details start open; the rest are a click away. */
+const OPEN_DETAILS = 3;
+
+function details(r: ReportRow, i: number): string {
   const dl: Array<[string, string]> = [
     ['Product', text(r.product ?? '—')],
     ['Category', text(r.category ?? '—')],
@@ -288,16 +293,17 @@ function details(r: ReportRow): string {
     ['Sources', r.sources.length ? r.sources.map((s) => `<span class="code">${text(s)}</span>`).join(', ') : '—'],
   ];
   const samples = r.samples ?? [];
+  // One block per code: each line under its time and place.
   const sampleHtml = samples.length
-    ? `<h3>Sample lines</h3>${samples
+    ? `<h3>Recent sample lines</h3><pre class="sample">${samples
         .map((s) => {
           const line = s.text.replace(/\t/g, '    ');
           const cut = line.length > MAX_SAMPLE ? `${line.slice(0, MAX_SAMPLE)}…` : line;
-          return `<pre class="sample"><span class="sample-meta">${text(`${s.ts} ${s.source}:${s.line}`)}</span>\n${text(cut)}</pre>`;
+          return `<span class="sample-meta">${text(`${s.ts} ${s.source}:${s.line}`)}</span><span class="sample-line">${text(cut)}</span>`;
         })
-        .join('')}`
+        .join('')}</pre>`
     : '<p class="muted">No sample lines stored for this code.</p>';
-  return `<details open id="${anchor(r)}"><summary>${text(r.vendor)}<span class="code">${r.code}</span>${text(describe(r))} ${flagBadges(r)}</summary><dl>${dl
+  return `<details${i < OPEN_DETAILS ? ' open' : ''} id="${anchor(r)}"><summary>${text(r.vendor)}<span class="code">${r.code}</span>${text(describe(r))} ${flagBadges(r)}</summary><dl>${dl
     .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`)
     .join('')}</dl>${sampleHtml}</details>`;
 }
