@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrscanError, type ErrorCode } from '../errors.js';
 import type { CatalogSet } from '../catalog/index.js';
+import { enrich as enrichHit } from '../enrich/index.js';
 import type { Extractor, FormatOption } from '../records/types.js';
 import { classifyInputs, listFiles, notFound, type InputFile, type InputSpec } from '../sources/inputs.js';
 import { TimeParser } from '../time/parse.js';
@@ -110,7 +111,8 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const v = validate(opts);
   const timeZone = resolveTimeZone(opts.tz);
   const now = deps.now ? () => deps.now!().getTime() : () => Date.now();
-  const enrich = deps.enrich ?? (await defaultEnrich(deps.catalogs));
+  const catalogs = deps.catalogs;
+  const enrich: EnrichFn = deps.enrich ?? ((hit, ctx) => enrichHit(hit, ctx, catalogs));
   const run = new Run({
     format: v.format,
     maxLine: v.maxLine,
@@ -236,10 +238,6 @@ async function scanFile(run: Run, f: InputFile): Promise<void> {
   }
 }
 
-async function defaultEnrich(catalogs: CatalogSet): Promise<EnrichFn> {
-  const mod = (await import('../enrich/index.js')) as { enrich: (hit: unknown, ctx: unknown, set: CatalogSet) => ReturnType<EnrichFn> };
-  return (hit, ctx) => mod.enrich(hit, ctx, catalogs);
-}
 
 /**
  * `--follow`: polls every tracked file (and fs.watch events wake it early), reads what is new, handles

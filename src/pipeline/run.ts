@@ -338,6 +338,7 @@ export class FileRun {
   readonly src: Source;
   private readPos = 0;
   private lastSize: number;
+  private lastMtime = 0;
   private feeder: Feeder | undefined;
   private gzipDone = false;
   private closed = false;
@@ -482,22 +483,26 @@ export class FileRun {
    */
   async poll(): Promise<PollResult> {
     if (this.closed) return 'ok';
-    let st: { dev: number; ino: number; size: number } | undefined;
+    let st: { dev: number; ino: number; size: number; mtimeMs: number } | undefined;
     try {
       st = await fsp.stat(this.file.path);
     } catch {
       st = undefined; // renamed away and not (yet) recreated: keep reading the open file
     }
     if (st && (st.dev !== this.dev || st.ino !== this.ino)) return 'rotated';
-    if (st && !this.gzip && (await this.truncated(st.size))) await this.restart();
-    if (st) this.lastSize = st.size;
+    if (st && !this.gzip && (await this.truncated(st.size, st.mtimeMs))) await this.restart();
+    if (st) {
+      this.lastSize = st.size;
+      this.lastMtime = st.mtimeMs;
+    }
     await this.pump();
     return 'ok';
   }
 
-  private async truncated(size: number): Promise<boolean> {
+  private async truncated(size: number, mtimeMs: number): Promise<boolean> {
     if (size < this.readPos) return true;
-    if (size === this.lastSize || this.readPos === 0) return false;
+    // Cut and rewritten between two polls (even to the same size): the first bytes tell.
+    if ((size === this.lastSize && mtimeMs === this.lastMtime) || this.readPos === 0) return false;
     const n = Math.min(this.readPos, this.head.length);
     const now = await readAt(this.fh, 0, n);
     return !now.equals(this.head.subarray(0, n));
