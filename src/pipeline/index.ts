@@ -7,6 +7,7 @@ import type { CatalogSet } from '../catalog/index.js';
 import { enrich as enrichHit } from '../enrich/index.js';
 import type { Extractor, FormatOption } from '../records/types.js';
 import { classifyInputs, listFiles, notFound, type InputFile, type InputSpec } from '../sources/inputs.js';
+import { untilAborted } from '../sources/stream.js';
 import { TimeParser } from '../time/parse.js';
 import { resolveTimeZone } from '../time/zone.js';
 import { FileRun, Run, type EnrichFn } from './run.js';
@@ -289,7 +290,9 @@ class Follower {
           continue;
         }
         tick++;
-        await Promise.race([delay(this.pollMs), new Promise<void>((r) => (this.wake = r)), run.whenAborted]);
+        const ac = new AbortController();
+        await untilAborted(Promise.race([delay(this.pollMs, undefined, { signal: ac.signal }).catch(() => undefined), new Promise<void>((r) => (this.wake = r))]), run.ac.signal);
+        ac.abort(); // drop the timer if woken early
         this.wake = undefined;
         // A busy file wakes the loop on every write: poll at most every 20 ms.
         await delay(20);

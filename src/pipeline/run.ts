@@ -12,7 +12,7 @@ import { SNIFF_BYTES, createReader, detectFormat } from '../records/detect.js';
 import type { Extractor, Format, FormatOption, ReaderStart, RecordHit, RecordReader } from '../records/types.js';
 import { FINGERPRINT_BYTES, checkpointMatches, fingerprintOf } from '../sources/identity.js';
 import type { InputFile } from '../sources/inputs.js';
-import { abortable, contentOf, isGzip } from '../sources/stream.js';
+import { abortable, contentOf, isGzip, untilAborted } from '../sources/stream.js';
 import type { TimeParser } from '../time/parse.js';
 import type { Checkpoint, CheckpointReader, RunInfo, Sink, SourceIdentity } from './types.js';
 
@@ -53,19 +53,10 @@ export class Run {
   fatal: unknown;
   /** The last checkpoint of each file met in this run, by dev:ino: a rotated name or a second path to it resumes. */
   private readonly session = new Map<string, Checkpoint>();
-  private readonly abortedP: Promise<void>;
-
-  constructor(readonly s: RunSettings) {
-    this.abortedP = new Promise((resolve) => this.ac.signal.addEventListener('abort', () => resolve(), { once: true }));
-  }
+  constructor(readonly s: RunSettings) {}
 
   get aborted(): boolean {
     return this.ac.signal.aborted;
-  }
-
-  /** Resolves when the run is aborted (never rejects). */
-  get whenAborted(): Promise<void> {
-    return this.abortedP;
   }
 
   fail(e: unknown): void {
@@ -104,7 +95,7 @@ export class Run {
   async ready(): Promise<void> {
     for (const sink of this.s.sinks) {
       const p = sink.ready?.();
-      if (p) await Promise.race([p, this.abortedP]);
+      if (p) await untilAborted(p, this.ac.signal);
     }
   }
 

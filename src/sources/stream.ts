@@ -7,25 +7,42 @@ export function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
+export const ABORTED: unique symbol = Symbol('aborted');
+
+/**
+ * `p`'s outcome, or ABORTED if `signal` aborts first. Nothing stays attached to the signal or to a
+ * long-lived promise afterwards (racing against one would keep every settled value alive).
+ */
+export function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise<T | typeof ABORTED>((resolve, reject) => {
+    const onAbort = (): void => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /** Iterates until the source ends or `signal` aborts — also while waiting for the next chunk (a quiet pipe). */
 export async function* abortable<T>(src: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
   const it = src[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<'aborted'>((resolve) => {
-    if (!signal) return;
-    onAbort = () => resolve('aborted');
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
   try {
     for (;;) {
       if (signal?.aborted) return;
-      const r = await Promise.race([it.next(), aborted]);
-      if (r === 'aborted' || r.done) return;
+      const r = await untilAborted(it.next(), signal);
+      if (r === ABORTED || r.done) return;
       yield r.value;
     }
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
     // Do not wait: a source blocked on a quiet pipe would never answer.
     void it.return?.()?.catch?.(() => undefined);
   }

@@ -1,6 +1,7 @@
 // Acceptance tests of `errscan scan` through the built binary (see issue #4).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,6 +129,24 @@ describe('streaming behaviour', () => {
     const s = summaryOf(r.stderr);
     expect(s).toMatchObject({ lines: 2, oversized: 1, hits: 1 });
     expect(s.maxRssKiB as number).toBeLessThan(300 * 1024);
+  });
+
+  it('keeps memory flat on a large stdin stream (peak RSS within the 150 MB budget)', async () => {
+    // 100 MB through a pipe, written as a producer would: a chunk kept alive per read would show here.
+    const child = spawn(process.execPath, [BIN, '--no-db', '--json'], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += String(d)));
+    child.stderr.on('data', (d: Buffer) => (err += String(d)));
+    const block = Buffer.alloc(1024 * 1024, 'x');
+    for (let i = 0; i < 100; i++) if (!child.stdin.write(block)) await once(child.stdin, 'drain');
+    child.stdin.end(`\n${HIT}`);
+    const [code] = (await once(child, 'close')) as [number];
+    expect(code).toBe(0);
+    expect(tally(out)).toEqual({ 'dwt:-2326': 1 });
+    const s = summaryOf(err);
+    expect(s).toMatchObject({ bytes: 100 * 1024 * 1024 + HIT.length + 1, lines: 2, oversized: 1, hits: 1 });
+    expect(s.maxRssKiB as number).toBeLessThan(150 * 1024);
   });
 
   it('stops cleanly when the reader goes away (errscan … | head -1)', async () => {
