@@ -79,11 +79,16 @@ export interface PrintOptions {
   onClosed?: () => void;
 }
 
+/** Output is written in batches this big at most (one write per chunk of input otherwise). */
+const BATCH = 64 * 1024;
+
 export class PrintSink implements Sink {
   /** Events printed. */
   printed = 0;
   private closedOut = false;
   private drain: Promise<void> | undefined;
+  private pending = '';
+  private scheduled = false;
   private readonly out: NodeJS.WritableStream;
 
   constructor(private readonly o: PrintOptions) {
@@ -91,6 +96,7 @@ export class PrintSink implements Sink {
     this.out.on('error', (e: NodeJS.ErrnoException) => {
       if (this.closedOut) return;
       this.closedOut = true;
+      this.pending = '';
       this.drain = undefined;
       // EPIPE (the reader went away) or any other write failure: stop printing and stop the run.
       if (e.code !== 'EPIPE') process.stderr.write(`errscan: cannot write the output (${e.message})\n`);
@@ -104,9 +110,30 @@ export class PrintSink implements Sink {
 
   event(e: ErrorEvent): void {
     if (this.closedOut) return;
-    const line = this.o.json ? eventJson(e) : eventLine(e, this.o.color);
+    this.pending += `${this.o.json ? eventJson(e) : eventLine(e, this.o.color)}\n`;
     this.printed++;
-    if (!this.out.write(`${line}\n`) && !this.drain) {
+    if (this.pending.length >= BATCH) this.write();
+    else if (!this.scheduled) {
+      // Hits of one input chunk are found synchronously: write them together, right after.
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.write();
+      });
+    }
+  }
+
+  replayed(e: ErrorEvent): void {
+    this.event(e);
+  }
+
+  checkpoint(_cp: Checkpoint): void {}
+
+  private write(): void {
+    if (this.pending === '' || this.closedOut) return;
+    const ok = this.out.write(this.pending);
+    this.pending = '';
+    if (!ok && !this.drain) {
       this.drain = new Promise<void>((resolve) => {
         const done = (): void => {
           this.out.off('drain', done);
@@ -120,19 +147,17 @@ export class PrintSink implements Sink {
     }
   }
 
-  replayed(e: ErrorEvent): void {
-    this.event(e);
-  }
-
-  checkpoint(_cp: Checkpoint): void {}
-
   ready(): Promise<void> | undefined {
+    this.write();
     return this.drain;
   }
 
-  async flush(): Promise<void> {}
+  async flush(): Promise<void> {
+    this.write();
+  }
 
   async close(_info: RunInfo): Promise<void> {
+    this.write();
     if (this.drain) await this.drain;
   }
 }

@@ -149,6 +149,24 @@ describe('streaming behaviour', () => {
     expect(s.maxRssKiB as number).toBeLessThan(150 * 1024);
   });
 
+  it('a slow reader of stdout slows the scan down instead of filling memory', async () => {
+    const f = path.join(tmp, 'hits.log');
+    fs.writeFileSync(f, HIT.repeat(100_000));
+    const child = spawn(process.execPath, [BIN, 'scan', '--no-db', '--json', f], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let lines = 0;
+    child.stderr.on('data', (d: Buffer) => (err += String(d)));
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(child.exitCode).toBeNull(); // blocked on its output, not done
+    child.stdout.on('data', (d: Buffer) => (lines += String(d).split('\n').length - 1));
+    child.stdout.resume();
+    const [code] = (await once(child, 'close')) as [number];
+    expect(code).toBe(0);
+    expect(lines).toBe(100_000);
+    expect(summaryOf(err).maxRssKiB as number).toBeLessThan(150 * 1024);
+  });
+
   it('stops cleanly when the reader goes away (errscan … | head -1)', async () => {
     const f = path.join(tmp, 'many.log');
     fs.writeFileSync(f, HIT.repeat(200_000));
