@@ -9,7 +9,8 @@ import { ROOT } from '../helpers/cli.js';
 
 const x = compileExtractor(loadCatalogs());
 const LOGHUB = path.resolve(ROOT, '../shared/corpora/loghub');
-const GENLOG = path.resolve(ROOT, '../shared/bench/genlog.mjs');
+// The project's copy of the shared generator (bench/), else the shared one.
+const GENLOG = [path.join(ROOT, 'bench/genlog.mjs'), path.resolve(ROOT, '../shared/bench/genlog.mjs')].find((f) => fs.existsSync(f)) ?? 'bench/genlog.mjs';
 const haveLoghub = fs.existsSync(LOGHUB);
 const haveGenlog = fs.existsSync(GENLOG);
 
