@@ -46,8 +46,8 @@ function size(bytes: number): string {
 export function summaryLine(d: SummaryData): string {
   const parts = [
     size(d.bytes),
-    `${n(d.lines)} lines`,
-    `${n(d.hits)} hits (${n(d.unknown)} unknown ${d.unknown === 1 ? 'code' : 'codes'})`,
+    `${n(d.lines)} ${d.lines === 1 ? 'line' : 'lines'}`,
+    `${n(d.hits)} ${d.hits === 1 ? 'hit' : 'hits'} (${n(d.unknown)} unknown ${d.unknown === 1 ? 'code' : 'codes'})`,
     `${n(d.skipped)} skipped`,
     `${n(d.oversized)} oversized`,
     `${n(d.errors)} ${d.errors === 1 ? 'error' : 'errors'}`,

@@ -89,5 +89,10 @@ export function notFound(spec: InputSpec): ErrscanError {
     });
   }
   const label = spec.kind === 'stdin' ? '-' : spec.label;
-  return new ErrscanError('ERRSCAN_INPUT_NOT_FOUND', 'no such file or directory', { file: label, hint: 'check the path' });
+  // `errscan reprot` reads like a mistyped command as much as a missing file.
+  const word = /^[a-z][a-z-]*$/i.test(label);
+  return new ErrscanError('ERRSCAN_INPUT_NOT_FOUND', 'no such file or directory', {
+    file: label,
+    hint: word ? 'check the path; for a command, see errscan --help' : 'check the path',
+  });
 }

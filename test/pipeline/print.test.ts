@@ -110,6 +110,9 @@ describe('summary', () => {
     expect(summaryLine({ ...d, bytes: 10, errors: 1, interrupted: true })).toBe(
       'errscan: 10 B, 21,845 lines, 437 hits (1 unknown code), 0 skipped, 2 oversized, 1 error in 0.21 s (9.5 MB/s), interrupted',
     );
+    expect(summaryLine({ ...d, lines: 1, hits: 1, unknown: 0 })).toBe(
+      'errscan: 2.0 MB, 1 line, 1 hit (0 unknown codes), 0 skipped, 2 oversized, 0 errors in 0.21 s (9.5 MB/s)',
+    );
   });
   it('JSON with --json', () => {
     expect(JSON.parse(summaryJson(d))).toEqual({ summary: d });

@@ -202,7 +202,10 @@ describe('streaming behaviour', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(`errscan: ${path.join(tmp, 'missing.log')}: no such file or directory (check the path)`);
     expect(r.stdout).toContain('dwt -2326');
-    expect(r.stderr).toMatch(/1 hits .*1 error in/);
+    expect(r.stderr).toMatch(/, 1 hit \(0 unknown codes\), .*, 1 error in/);
+    const typo = errscan(['reprot', '--no-db']);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('errscan: reprot: no such file or directory (check the path; for a command, see errscan --help)');
   });
 
   it('rejects a bad --tz, --format or --max-line before reading', () => {
