@@ -4,7 +4,7 @@ import type { CatalogSet } from '../catalog/index.js';
 import { patternRegExp } from '../catalog/index.js';
 import type { CatalogPattern, Hit, PatternSample } from '../types.js';
 import { inRanges, patternOptions, vendorConfig, type PatternOptions } from './config.js';
-import { MessageIndex, pairedWith, pairedWithOther, type MessageOccurrence, type VendorMessages } from './messages.js';
+import { MessageIndex, normalizeMessage, pairedWith, pairedWithOther, type MessageOccurrence, type VendorMessages } from './messages.js';
 import { recordText } from './record.js';
 
 export interface Extractor {
@@ -72,7 +72,6 @@ const WORD_MAX = 4;
 /** A Hit with where it starts, for ordering. */
 interface Found extends Hit {
   at: number;
-  message: boolean;
 }
 
 export class CompiledExtractor implements Extractor {
@@ -83,6 +82,8 @@ export class CompiledExtractor implements Extractor {
   private readonly anchorIds = new Map<string, number>();
   private readonly implied: Implied[][] = [];
   private readonly patterns: CompiledPattern[] = [];
+  /** Per vendor: the patterns that take `@vendor` as context (they run once the vendor shows up). */
+  private readonly ctxPatterns: number[][] = [];
   private readonly vendors: string[] = [];
   private readonly messages: MessageIndex;
   private readonly minLen: number;
@@ -94,10 +95,12 @@ export class CompiledExtractor implements Extractor {
 
   constructor(private readonly set: CatalogSet) {
     const ids = new Set(set.vendors.map((v) => v.vendor));
+    const cfgs = set.vendors.map(vendorConfig);
     const vendorMsgs: VendorMessages[] = [];
     set.vendors.forEach((cat, vi) => {
       this.vendors.push(cat.vendor);
-      const cfg = vendorConfig(cat);
+      this.ctxPatterns.push([]);
+      const cfg = cfgs[vi]!;
       for (const c of cfg.context) this.anchor(c, { messages: true, context: vi });
       for (const d of cfg.distinctive) this.anchor(d, { messages: true });
       for (const a of cfg.anchors) this.anchor(a, { messages: true });
@@ -108,14 +111,11 @@ export class CompiledExtractor implements Extractor {
         context: cfg.context.map((c) =>
           c.length <= WORD_MAX ? new RegExp(`(?<![A-Za-z0-9])${escapeLiteral(c)}(?![a-z0-9])`, 'i') : new RegExp(escapeLiteral(c), 'i'),
         ),
-        ignore: new Set(cfg.ignoreMessages.map((m) => m.toLowerCase().replace(/\s+/g, ' ').trim().replace(/[\s.!]+$/, ''))),
+        ignore: new Set(cfg.ignoreMessages.map(normalizeMessage)),
       });
     });
-    // Patterns: a vendor's `@vendor` context also fires through its distinctive literals (a message of it).
-    const ctxLits = (vi: number): string[] => {
-      const cfg = vendorConfig(set.vendors[vi]!);
-      return [...cfg.context, ...cfg.distinctive, ...cfg.anchors];
-    };
+    // `@vendor` context is also one of its messages, found through its distinctive literals and anchors.
+    const ctxLits = (vi: number): string[] => [...cfgs[vi]!.context, ...cfgs[vi]!.distinctive, ...cfgs[vi]!.anchors];
     set.vendors.forEach((cat, vi) => {
       cat.patterns.forEach((p: CatalogPattern, i) => {
         const opts = patternOptions(cat, p, i, ids);
@@ -133,6 +133,7 @@ export class CompiledExtractor implements Extractor {
           route: opts.route,
           veto: opts.veto.map((v) => v.toLowerCase()),
         });
+        for (const v of ctxVendors) this.ctxPatterns[v]!.push(pi);
         // Where the pattern can fire, one of these is in the line.
         const triggers =
           opts.anchors.length > 0
@@ -240,12 +241,12 @@ export class CompiledExtractor implements Extractor {
           }
         }
         if (paired !== undefined) {
-          vendorCtx[d.vendor] = gen;
-          (pairs ??= []).push({ vendor, code: paired, via: 'message', at: occ.start, message: false });
+          this.vendorSeen(d.vendor);
+          (pairs ??= []).push({ vendor, code: paired, via: 'message', at: occ.start });
           continue;
         }
         if (!d.distinctive && vendorCtx[d.vendor] !== gen) continue;
-        vendorCtx[d.vendor] = gen;
+        this.vendorSeen(d.vendor);
         // A wording shared by several codes pins none of them; one attached to another number is that number's.
         if (d.codes.length === 1 && !pairedWithOther(line, occ.start, occ.end, d.codes)) {
           (pending ??= []).push({ occ, code: d.codes[0]! });
@@ -276,11 +277,17 @@ export class CompiledExtractor implements Extractor {
         const vendor = this.vendors[occ.def.vendor]!;
         // A code for the vendor on this line outranks its message text.
         if (!all && found.some((f) => f.vendor === vendor)) continue;
-        add({ vendor, code, via: 'message', at: occ.start, message: true });
+        add({ vendor, code, via: 'message', at: occ.start });
       }
     }
     if (found.length > 1) found.sort((a, b) => a.at - b.at);
     return found;
+  }
+
+  /** A vendor's message is on the line: that is context for the vendor, and its context patterns run. */
+  private vendorSeen(v: number): void {
+    this.vendorCtx[v] = this.gen;
+    for (const p of this.ctxPatterns[v]!) this.patternMark[p] = this.gen;
   }
 
   private contextOk(p: CompiledPattern): boolean {
@@ -318,7 +325,7 @@ export class CompiledExtractor implements Extractor {
     const entry = set.entry(vendor, code);
     if (entry?.success) return undefined;
     if (o.known && entry === undefined) return undefined;
-    return { vendor, code, via: p.id, at, message: false };
+    return { vendor, code, via: p.id, at };
   }
 }
 

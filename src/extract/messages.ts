@@ -1,5 +1,6 @@
-// Catalog messages as text: one case-insensitive regex per distinct wording, found through an index of
-// key words so that a line costs one tokenisation and a few map look-ups however many messages there are.
+// Catalog messages as text: one case-insensitive regex per distinct wording, found through a hashed index
+// of key words, so a line costs one pass over its characters and a few map look-ups however many messages
+// the catalogs hold.
 import type { VendorCatalog } from '../types.js';
 
 export interface MessageDef {
@@ -46,22 +47,14 @@ function escapeChar(c: string): string {
 
 /** Regex source for a run of fixed message text: words joined by `\s+`, optional spaces around punctuation. */
 function fixedSource(s: string): string {
-  const parts = s.match(/[A-Za-z0-9_]+|\s+|[^A-Za-z0-9_\s]/g) ?? [];
   let out = '';
   let prev: 'word' | 'punct' | null = null;
-  let space = false;
-  for (const t of parts) {
-    if (/^\s+$/.test(t)) {
-      space = true;
-      continue;
-    }
+  for (const t of s.match(/[A-Za-z0-9_]+|[^A-Za-z0-9_\s]/g) ?? []) {
     const kind = /^[A-Za-z0-9_]/.test(t) ? 'word' : 'punct';
     if (prev === 'word' && kind === 'word') out += '\\s+';
-    else if (prev !== null && (kind === 'punct' || prev === 'punct')) out += '\\s*';
-    else if (prev === null && space) out += '';
+    else if (prev !== null) out += '\\s*';
     out += kind === 'word' ? t : escapeChar(t);
     prev = kind;
-    space = false;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // Extraction settings in catalogs are checked when the extractor is compiled: clear coded errors, never a crash.
 import { describe, expect, it } from 'vitest';
 import { catalogSet, loadCatalogs } from '../../src/catalog/index.js';
-import { CompiledExtractor, compileExtractor } from '../../src/extract/index.js';
+import { CompiledExtractor, checkSamples, compileExtractor } from '../../src/extract/index.js';
 import { ErrscanError } from '../../src/errors.js';
 import type { CatalogPattern, VendorCatalog } from '../../src/types.js';
 
@@ -61,6 +61,38 @@ describe('extraction settings', () => {
       expect(e.oneLine()).not.toContain('\n');
     }
     expect(compileError(vendor({ contxt: [] })).file).toBe('/tmp/acme.json');
+  });
+
+  it('checkSamples fails samples that give nothing, the wrong thing, more than expected, or not through their pattern', () => {
+    const set = catalogSet([
+      vendor({ context: ['Acme'], samples: [{ line: 'Acme: The widget is broken', hits: ['acme:42'] }] }, [
+        {
+          id: 'acme-code',
+          regex: '\\bACME-(?<code>\\d{2})\\b',
+          anchors: ['ACME-'],
+          samples: [
+            { line: 'ACME-42', hits: ['acme:42'] },
+            { line: 'nothing here', hits: ['acme:42'] },
+            { line: 'ACME-43', hits: ['acme:42'] },
+            { line: 'ACME-42 ACME-43', hits: ['acme:42'] },
+            { line: 'ACME-42', hits: ['acme:42', 'acme:42'] },
+            { line: 'Acme: The widget is broken', hits: ['acme:42'] },
+            { line: 'ACME-4', hits: [] },
+          ],
+        },
+      ]),
+    ]);
+    expect(checkSamples(set).map((r) => [r.pattern, r.line, r.actual, r.ok])).toEqual([
+      ['acme-code', 'ACME-42', ['acme:42'], true],
+      ['acme-code', 'nothing here', [], false],
+      ['acme-code', 'ACME-43', ['acme:43'], false],
+      ['acme-code', 'ACME-42 ACME-43', ['acme:42', 'acme:43'], false],
+      ['acme-code', 'ACME-42', ['acme:42'], false],
+      // Right hit, but the message found it, not this pattern.
+      ['acme-code', 'Acme: The widget is broken', ['acme:42'], false],
+      ['acme-code', 'ACME-4', [], true],
+      ['message', 'Acme: The widget is broken', ['acme:42'], true],
+    ]);
   });
 
   it('compiles once per catalog set', () => {
