@@ -88,21 +88,24 @@ export function dbError(e: unknown, file: string, busyMs: number = DEFAULT_BUSY_
   return new ErrscanError('ERRSCAN_DB', `database error: ${msg}${code ? ` [${code}]` : ''}`, { file, cause: e });
 }
 
+/** Throws for a database with tables errscan did not make (another program's file). */
+function refuseForeign(db: Database.Database): void {
+  const foreign = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>)
+    .map((r) => r.name)
+    .filter((n) => !OWN_TABLES.has(n));
+  if (foreign.length > 0) {
+    throw new ErrscanError('ERRSCAN_DB_SCHEMA', `is a SQLite database but not an errscan one (it has table ${foreign[0]})`, {
+      hint: 'errscan leaves it untouched: choose another path with --db',
+    });
+  }
+}
+
 /** Applies migrations up to `target` (default: the latest) in one IMMEDIATE transaction; returns the version reached. */
 export function migrate(db: Database.Database, target: number = SCHEMA_VERSION): number {
   const run = db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > SCHEMA_VERSION) return current;
-    if (current === 0) {
-      const foreign = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>)
-        .map((r) => r.name)
-        .filter((n) => !OWN_TABLES.has(n));
-      if (foreign.length > 0) {
-        throw new ErrscanError('ERRSCAN_DB_SCHEMA', `is a SQLite database but not an errscan one (it has table ${foreign[0]})`, {
-          hint: 'errscan leaves it untouched: choose another path with --db',
-        });
-      }
-    }
+    if (current === 0) refuseForeign(db);
     let v = current;
     for (const m of MIGRATIONS) {
       if (m.version <= current || m.version > target) continue;
@@ -192,8 +195,9 @@ export class SqliteStore implements Store {
       db = new Database(file, { readonly: opts.readonly ?? false, timeout: busyMs });
       db.pragma(`busy_timeout = ${busyMs}`);
       if (!opts.readonly) {
-        // Reading the header first is what detects a file that is not a database, before anything is written.
-        db.pragma('user_version', { simple: true });
+        // Reading the header first is what detects a file that is not a database, before anything is written;
+        // another program's database is refused before the WAL switch, which would rewrite its header.
+        if ((db.pragma('user_version', { simple: true }) as number) === 0) refuseForeign(db);
         if (!memory) db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
       }
@@ -206,6 +210,7 @@ export class SqliteStore implements Store {
       }
       if (version < SCHEMA_VERSION) {
         if (opts.readonly) {
+          if (version === 0) refuseForeign(db);
           throw new ErrscanError('ERRSCAN_DB_SCHEMA', `database schema version ${version} is older than this errscan's (${SCHEMA_VERSION})`, {
             file,
             hint: 'run `errscan db info` once to upgrade it',
