@@ -105,8 +105,14 @@ export function vendorConfig(cat: VendorCatalog): VendorExtractConfig {
   };
 }
 
+const PATTERN_KEYS = new Set(['id', 'regex', 'flags', 'description', 'samples', 'anchors', 'context', 'contextFor', 'codes', 'route', 'original', 'known', 'veto']);
+
 export function patternOptions(cat: VendorCatalog, p: CatalogPattern, i: number, vendorIds: Set<string>): PatternOptions {
   const at = `/patterns/${i}`;
+  // The schema lets patterns carry extra keys for this stage; a misspelt one would silently do nothing.
+  for (const k of Object.keys(p)) {
+    if (!PATTERN_KEYS.has(k)) bad(cat, `${at}/${k}`, `unknown pattern setting in "${p.id}" (known: ${[...PATTERN_KEYS].join(', ')})`);
+  }
   const context = literals(cat, `${at}/context`, p.context);
   for (const c of context) {
     if (c.startsWith('@') && !vendorIds.has(c.slice(1))) bad(cat, `${at}/context`, `"${c}" names no loaded vendor`);

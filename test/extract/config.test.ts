@@ -52,6 +52,7 @@ describe('extraction settings', () => {
       [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', context: ['@nobody'], samples: [] }]), /"@nobody" names no loaded vendor/],
       [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', anchors: ['x'], codes: [[5, 1]], samples: [] }]), /\/patterns\/0\/codes: must be/],
       [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', anchors: ['x'], route: [{ min: 1, max: 2, vendor: 'zz' }], samples: [] }]), /vendor "zz" is not loaded/],
+      [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', anchors: ['x'], contxt: ['y'], samples: [] }]), /\/patterns\/0\/contxt: unknown pattern setting in "p"/],
       [vendor({ context: ['Acmé'] }), /\/extract\/context: literal "Acmé" must be printable ASCII/],
     ];
     for (const [v, msg] of cases) {
