@@ -44,7 +44,7 @@ export interface PatternOptions {
 function bad(cat: VendorCatalog, where: string, message: string): never {
   throw new ErrscanError('ERRSCAN_CATALOG_SCHEMA', `${where}: ${message}`, {
     file: cat.files[cat.files.length - 1] ?? cat.vendor,
-    hint: 'see src/extract/README.md for the extraction settings',
+    hint: 'see "Extraction settings" in catalogs/README.md',
   });
 }
 
