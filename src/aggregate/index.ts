@@ -14,7 +14,7 @@ import { sourceKey } from '../store/sqlite.js';
 export interface StoreSinkOptions {
   /** Host recorded in count rows; default the store's host (`--host`), else ''. */
   host?: string;
-  /** Commit as soon as this many distinct keys are sealed; default 5000. */
+  /** Commit as soon as this many distinct keys are sealed; default $ERRSCAN_BATCH_KEYS, else 5000. */
   maxKeys?: number;
   /** Commit what is sealed every this many ms while streaming; default 500; 0 turns the timer off. */
   flushMs?: number;
@@ -36,6 +36,12 @@ export interface StoreSinkStats {
 }
 
 const HOUR = 3600;
+
+/** Distinct keys per batch: $ERRSCAN_BATCH_KEYS (tests use small values to commit often), else 5000. */
+function batchKeysFromEnv(): number {
+  const n = Number(process.env.ERRSCAN_BATCH_KEYS);
+  return Number.isInteger(n) && n > 0 ? n : 5000;
+}
 
 /** Hour bucket (unix seconds) and a canonical UTC ISO timestamp for an event time. */
 export function bucketOf(ts: string): { bucket: number; iso: string } {
@@ -91,7 +97,7 @@ export class StoreSink implements Sink {
     opts: StoreSinkOptions = {},
   ) {
     this.host = opts.host ?? store.host ?? '';
-    this.maxKeys = Math.max(1, opts.maxKeys ?? 5000);
+    this.maxKeys = Math.max(1, opts.maxKeys ?? batchKeysFromEnv());
     this.flushMs = opts.flushMs ?? 500;
     this.keep = Math.max(1, opts.samplesPerCode ?? 5);
   }

@@ -4,6 +4,7 @@ import { scanCommand } from './scan.js';
 import { explainCommand } from './explain.js';
 import { catalogCommand } from './catalog.js';
 import { dbCommand } from './db.js';
+import { ingestCommand } from './ingest.js';
 import { reportCommand } from './report.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -11,6 +12,7 @@ export const commands: CommandModule<any, any>[] = [
   scanCommand,
   explainCommand,
   catalogCommand,
+  ingestCommand,
   dbCommand,
   reportCommand,
 ];
