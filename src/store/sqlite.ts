@@ -44,6 +44,32 @@ export function sourceKey(id: SourceIdentity): string {
   return `label:${id.source}`;
 }
 
+/** Why the database or its folder (WAL writes beside it) cannot be written, as ` (…)`; undefined if it can. */
+function unwritable(file: string): string | undefined {
+  if (file === ':memory:') return undefined;
+  const abs = path.resolve(file);
+  for (const p of [abs, path.dirname(abs)]) {
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+    } catch (e) {
+      const c = (e as NodeJS.ErrnoException).code;
+      if (c === 'EROFS') return ' (read-only file system)';
+      if (c === 'EACCES' || c === 'EPERM') return ` (no write permission on ${p})`;
+    }
+  }
+  return undefined;
+}
+
+/** No space left where the database lives. */
+function diskFull(file: string): boolean {
+  if (file === ':memory:') return false;
+  try {
+    return fs.statfsSync(path.dirname(path.resolve(file))).bavail === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Maps a SQLite failure to a coded one-line error naming the database and what to do. */
 export function dbError(e: unknown, file: string, busyMs: number = DEFAULT_BUSY_TIMEOUT_MS): ErrscanError {
   if (e instanceof ErrscanError) return e;
@@ -57,14 +83,17 @@ export function dbError(e: unknown, file: string, busyMs: number = DEFAULT_BUSY_
       cause: e,
     });
   }
-  if (code.startsWith('SQLITE_READONLY')) {
-    return new ErrscanError('ERRSCAN_DB_READONLY', 'database is read-only', {
+  // SQLite says only "unable to open" or "disk I/O error" when WAL's side files cannot be made or grown.
+  const opaque = code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR');
+  const readonly = code.startsWith('SQLITE_READONLY') ? '' : opaque ? unwritable(file) : undefined;
+  if (readonly !== undefined) {
+    return new ErrscanError('ERRSCAN_DB_READONLY', `database is read-only${readonly}`, {
       file,
       hint: 'check the permissions of the file and its folder, or choose another path with --db',
       cause: e,
     });
   }
-  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' && /no space|full/i.test(msg)) {
+  if (code === 'SQLITE_FULL' || (code === 'SQLITE_IOERR_WRITE' && /no space|full/i.test(msg)) || (opaque && diskFull(file))) {
     return new ErrscanError('ERRSCAN_DB_FULL', 'database or disk is full', {
       file,
       hint: 'free disk space, or remove old rows with `errscan db prune --older-than 90d`',
