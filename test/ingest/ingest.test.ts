@@ -120,6 +120,35 @@ describe('errscan ingest', () => {
     expect(totals(db)).toEqual(want);
   });
 
+  it('scan then ingest, or ingest then scan, of the same file counts it once', () => {
+    const a = path.join(dir, 'scan-first.db');
+    const scanned = errscan(['scan', log2, '--db', a, '--quiet']);
+    expect(scanned.status).toBe(0);
+    expect(totals(a)).toEqual(expected2.counts);
+    expect(JSON.parse(errscan(['ingest', log2, '--db', a, '--json']).stdout)).toMatchObject({ ingested: 0, unchanged: 1, hits: 0 });
+    expect(totals(a)).toEqual(expected2.counts);
+
+    const b = path.join(dir, 'ingest-first.db');
+    expect(errscan(['ingest', log2, '--db', b, '--quiet']).status).toBe(0);
+    const again = errscan(['scan', log2, '--db', b, '--quiet', '--json']);
+    expect(again.status).toBe(0);
+    // scan still prints every hit, but the store adds none.
+    expect(again.stdout.trim().split('\n')).toHaveLength(sum(expected2.counts));
+    expect(totals(b)).toEqual(expected2.counts);
+  });
+
+  it('--workers 2 shares several files among threads with exact totals', () => {
+    const db = path.join(dir, 'workers.db');
+    const sub = path.join(dir, 'w');
+    fs.mkdirSync(sub);
+    for (const n of ['a.log', 'b.log', 'c.log']) fs.copyFileSync(log2, path.join(sub, n));
+    const r = errscan(['ingest', sub, '--db', db, '--workers', '2', '--json']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ files: 3, ingested: 3, workers: 2, bytes: 3 * expected2.bytes, hits: 3 * sum(expected2.counts) });
+    expect(totals(db)).toEqual(Object.fromEntries(Object.entries(expected2.counts).map(([k, v]) => [k, 3 * v])));
+    expect(JSON.parse(errscan(['ingest', sub, '--db', db, '--workers', '2', '--json']).stdout)).toMatchObject({ ingested: 0, unchanged: 3 });
+  });
+
   it('progress: plain lines on a non-TTY stderr, then the summary; nothing with --quiet', () => {
     const db = path.join(dir, 'progress.db');
     const r = errscan(['ingest', log2, '--db', db], { env: { ERRSCAN_PROGRESS_MS: '10' } });
@@ -243,6 +272,51 @@ describe('errscan ingest', () => {
     expect(committed()).toBe(size);
     expect(totals(db)).toEqual(expected.counts);
     expect(byDay(db)).toEqual(expected.byDay);
+  });
+
+  it('SIGINT stops an ingest cleanly: what was read is committed, the run is marked interrupted, exit 130', async () => {
+    const db = path.join(dir, 'sigint.db');
+    const file = path.join(dir, 'sigint.log');
+    const expected = genlog(file, 12, 17);
+    const size = fs.statSync(file).size;
+    const offset = (): number => {
+      try {
+        const d = new Database(db, { readonly: true });
+        try {
+          return (d.prepare('SELECT coalesce(max(offset), 0) AS o FROM sources').get() as { o: number }).o;
+        } finally {
+          d.close();
+        }
+      } catch {
+        return 0;
+      }
+    };
+    const code = await new Promise<number | null>((resolve) => {
+      const p = spawn(process.execPath, [BIN, 'ingest', file, '--db', db, '--quiet'], { stdio: 'ignore', env: { ...process.env, ERRSCAN_BATCH_KEYS: '300' } });
+      const poll = setInterval(() => {
+        if (offset() > 0) {
+          clearInterval(poll);
+          p.kill('SIGINT');
+        }
+      }, 5);
+      p.on('close', (c) => {
+        clearInterval(poll);
+        resolve(c);
+      });
+    });
+    const stopped = offset();
+    const d = new Database(db, { readonly: true });
+    const run = d.prepare('SELECT status, bytes FROM runs').get() as { status: string; bytes: number };
+    d.close();
+    if (stopped < size) {
+      expect(code).toBe(130);
+      expect(run.status).toBe('interrupted');
+      expect(run.bytes).toBeGreaterThanOrEqual(stopped);
+    } else {
+      expect(code).toBe(0); // it finished before the signal arrived
+    }
+    expect(errscan(['ingest', file, '--db', db, '--quiet']).status).toBe(0);
+    expect(totals(db)).toEqual(expected.counts);
   });
 
   it('the README sqlite3 example works', () => {
