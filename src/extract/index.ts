@@ -39,8 +39,9 @@ interface Anchor {
   messages: boolean;
   /** Vendors this literal names. */
   context: number[];
-  /** Short literals (DLS, DWT, QLM) count only as whole words. */
-  word: boolean;
+  /** Short literals (DLS, DWT, QLM) count only as whole words: checked before / after where they are alphanumeric. */
+  wordStart: boolean;
+  wordEnd: boolean;
 }
 
 /** Where a found literal implies another one inside it (`dwtobject` contains `dwt`). */
@@ -61,10 +62,11 @@ function isAlnum(c: number): boolean {
  * A short literal at `i` stands alone: no letter or digit before it, and no lowercase letter, digit or
  * underscore after it (`DWTObject` and `QlmLicense` count; `dlsym` and ARM's `DWT_CTRL` do not).
  */
-function wordAt(line: string, i: number, len: number): boolean {
-  if (i > 0 && isAlnum(line.charCodeAt(i - 1))) return false;
-  const a = line.charCodeAt(i + len);
-  return !((a >= 48 && a <= 57) || (a >= 97 && a <= 122) || a === 95);
+function wordAt(line: string, i: number, a: Anchor): boolean {
+  if (a.wordStart && i > 0 && isAlnum(line.charCodeAt(i - 1))) return false;
+  if (!a.wordEnd) return true;
+  const c = line.charCodeAt(i + a.lit.length);
+  return !((c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 95);
 }
 
 const WORD_MAX = 4;
@@ -171,7 +173,15 @@ export class CompiledExtractor implements Extractor {
     let id = this.anchorIds.get(key);
     if (id === undefined) {
       id = this.anchors.length;
-      this.anchors.push({ lit: key, patterns: [], messages: false, context: [], word: key.length <= WORD_MAX && /^[a-z0-9]/.test(key) });
+      const short = key.length <= WORD_MAX;
+      this.anchors.push({
+        lit: key,
+        patterns: [],
+        messages: false,
+        context: [],
+        wordStart: short && /^[a-z0-9]/.test(key),
+        wordEnd: short && /[a-z0-9]$/.test(key),
+      });
       this.anchorIds.set(key, id);
     }
     const a = this.anchors[id]!;
@@ -206,7 +216,7 @@ export class CompiledExtractor implements Extractor {
       const id = this.anchorIds.get(m[0].toLowerCase())!;
       for (const imp of implied[id]!) {
         const a = anchors[imp.anchor]!;
-        if (a.word && !wordAt(line, m.index + imp.offset, a.lit.length)) continue;
+        if ((a.wordStart || a.wordEnd) && !wordAt(line, m.index + imp.offset, a)) continue;
         anchorMark[imp.anchor] = gen;
         if (a.messages) wantMessages = true;
         for (const v of a.context) vendorCtx[v] = gen;
