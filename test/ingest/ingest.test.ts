@@ -137,18 +137,6 @@ describe('errscan ingest', () => {
     expect(totals(b)).toEqual(expected2.counts);
   });
 
-  it('--workers 2 shares several files among threads with exact totals', () => {
-    const db = path.join(dir, 'workers.db');
-    const sub = path.join(dir, 'w');
-    fs.mkdirSync(sub);
-    for (const n of ['a.log', 'b.log', 'c.log']) fs.copyFileSync(log2, path.join(sub, n));
-    const r = errscan(['ingest', sub, '--db', db, '--workers', '2', '--json']);
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toMatchObject({ files: 3, ingested: 3, workers: 2, bytes: 3 * expected2.bytes, hits: 3 * sum(expected2.counts) });
-    expect(totals(db)).toEqual(Object.fromEntries(Object.entries(expected2.counts).map(([k, v]) => [k, 3 * v])));
-    expect(JSON.parse(errscan(['ingest', sub, '--db', db, '--workers', '2', '--json']).stdout)).toMatchObject({ ingested: 0, unchanged: 3 });
-  });
-
   it('progress: plain lines on a non-TTY stderr, then the summary; nothing with --quiet', () => {
     const db = path.join(dir, 'progress.db');
     const r = errscan(['ingest', log2, '--db', db], { env: { ERRSCAN_PROGRESS_MS: '10' } });

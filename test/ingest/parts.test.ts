@@ -1,10 +1,10 @@
-// The pure parts of `errscan ingest`: path expansion, the unchanged-file check, partitioning, progress.
+// The pure parts of `errscan ingest`: path expansion, the unchanged-file check, progress.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandPaths, isUnchanged, partition, progressLine, workerCount } from '../../src/cli/commands/ingest.js';
+import { expandPaths, isUnchanged, progressLine } from '../../src/cli/commands/ingest.js';
 import { tmpDir } from '../store/helpers.js';
 
 let dir: string;
@@ -57,28 +57,6 @@ describe('isUnchanged', () => {
     expect(isUnchanged(t, cp)).toBe(true);
     expect(isUnchanged(t, { ...cp, offset: raw.length - 11 })).toBe(false);
     expect(isUnchanged({ ...t, isize: undefined }, cp)).toBe(false);
-  });
-});
-
-describe('partition', () => {
-  it('spreads files over sets of about equal bytes', () => {
-    const f = (name: string, size: number) => ({ path: name, size, dev: 1, ino: size, kind: 'text' as const });
-    const sets = partition([f('a', 10), f('b', 8), f('c', 5), f('d', 4), f('e', 3)], 2);
-    expect(sets.map((s) => s.map((x) => x.path))).toEqual([
-      ['a', 'd'],
-      ['b', 'c', 'e'],
-    ]);
-    expect(partition([f('a', 1)], 4)).toHaveLength(1);
-  });
-});
-
-describe('workerCount', () => {
-  const big = (i: number) => ({ path: `f${i}`, size: 8 << 20, dev: 1, ino: i, kind: 'text' as const });
-  it('one thread for one file or small files; asked-for counts are capped by the files', () => {
-    expect(workerCount(undefined, [big(1)])).toBe(1);
-    expect(workerCount(undefined, [{ ...big(1), size: 1000 }, { ...big(2), size: 1000 }])).toBe(1);
-    expect(workerCount(3, [big(1), big(2)])).toBe(2);
-    expect(() => workerCount(0, [big(1)])).toThrow(/--workers must be a whole number/);
   });
 });
 

@@ -1,14 +1,13 @@
 // `errscan ingest PATHS..`: batch-load log files into the database, exactly once.
 // Files already read to their end are skipped before they are opened; the pipeline resumes the others
-// from their committed checkpoints. With several files, worker threads (each with its own connection and
-// transactions) share the work.
+// from their committed checkpoints. One thread reads: worker threads over files were measured on the
+// 2-core target and were slower than one thread (start-up and a second JIT warm-up per worker, and no
+// idle core), so they were left out.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Argv, CommandModule } from 'yargs';
-import { ErrscanError, isErrscanError, type ErrorCode } from '../../errors.js';
+import { ErrscanError, type ErrorCode } from '../../errors.js';
 import { catalogsFromArgv } from '../../catalog/index.js';
 import { catalogSnapshot, createStoreSink, storeCheckpoints } from '../../aggregate/index.js';
 import { openStore, resolveDbLocation } from '../../store/index.js';
@@ -27,13 +26,12 @@ interface IngestArgs {
   quiet?: boolean;
   db?: string;
   catalog?: string[];
-  workers?: number;
   format?: string;
   tz?: string;
   maxLine?: string | number;
 }
 
-/** What the pipeline needs besides the files, passed as-is to each worker. */
+/** What the pipeline needs besides the files. */
 interface ReadOptions {
   format?: string;
   tz?: string;
@@ -53,18 +51,6 @@ interface FileTask {
 }
 
 const ZERO: RunInfo = { bytes: 0, lines: 0, hits: 0, unknown: 0, skipped: 0, oversized: 0, errors: 0 };
-
-function addInfo(a: RunInfo, b: RunInfo): RunInfo {
-  return {
-    bytes: a.bytes + b.bytes,
-    lines: a.lines + b.lines,
-    hits: a.hits + b.hits,
-    unknown: a.unknown + b.unknown,
-    skipped: a.skipped + b.skipped,
-    oversized: a.oversized + b.oversized,
-    errors: a.errors + b.errors,
-  };
-}
 
 /**
  * Files, directories (recursive, hidden files skipped) and globs → absolute paths of regular files, each
@@ -147,133 +133,33 @@ export function isUnchanged(t: FileTask, cp: Checkpoint | undefined): boolean {
   return cp.fingerprint === undefined || cp.fingerprint === sha1(head(t.path, Math.min(1024, t.size)));
 }
 
-/** Spread files over `n` sets of about equal bytes (largest first onto the lightest set). */
-export function partition(files: FileTask[], n: number): FileTask[][] {
-  const sets = Array.from({ length: n }, () => ({ bytes: 0, files: [] as FileTask[] }));
-  for (const f of [...files].sort((a, b) => b.size - a.size)) {
-    const s = sets.reduce((m, x) => (x.bytes < m.bytes ? x : m));
-    s.files.push(f);
-    s.bytes += f.size;
-  }
-  return sets.map((s) => s.files.sort((a, b) => (a.path < b.path ? -1 : 1))).filter((s) => s.length > 0);
-}
-
 // ---------------------------------------------------------------------------------------------------
-// Reading a set of files (in this thread or a worker): its own store connection, sink and transactions.
+// Reading the files: the pipeline into a StoreSink, plus a watcher for progress.
 
-interface SetProgress {
+interface Seen {
   /** Latest checkpoint offset per file path. */
-  offsets: Record<string, number>;
+  offsets: Map<string, number>;
   hits: number;
-}
-
-interface SetInput {
-  files: FileTask[];
-  db: string;
-  catalog: string[];
-  read: ReadOptions;
 }
 
 type Compiled = { catalogs: ReturnType<typeof catalogsFromArgv>; extractor: ReturnType<typeof compileExtractor> };
 
-async function readSet(input: SetInput, onProgress: (p: SetProgress) => void, signal: AbortSignal, compiled?: Compiled): Promise<RunResult> {
-  const catalogs = compiled?.catalogs ?? catalogsFromArgv({ catalog: input.catalog });
-  const extractor = compiled?.extractor ?? compileExtractor(catalogs);
-  const store = await openStore(input.db);
+async function readFiles(files: FileTask[], store: Store, read: ReadOptions, compiled: Compiled, seen: Seen, signal: AbortSignal): Promise<RunResult> {
   const sink = createStoreSink(store);
-  const progress: SetProgress = { offsets: {}, hits: 0 };
-  let last = 0;
-  const report = (force: boolean): void => {
-    const now = Date.now();
-    if (!force && now - last < 100) return;
-    last = now;
-    onProgress({ offsets: { ...progress.offsets }, hits: progress.hits });
-  };
   const watcher: Sink = {
     event() {
-      progress.hits++;
+      seen.hits++;
     },
     checkpoint(cp) {
-      if (cp.path !== undefined) progress.offsets[cp.path] = cp.offset;
-      report(false);
+      if (cp.path !== undefined) seen.offsets.set(cp.path, cp.offset);
     },
     flush: async () => {},
-    close: async () => report(true),
+    close: async () => {},
   };
-  try {
-    return await runPipeline(
-      { inputs: input.files.map((f) => f.path), ...input.read },
-      { extractor, catalogs, sinks: [sink, watcher], checkpoints: storeCheckpoints(store), signal },
-    );
-  } finally {
-    await store.close();
-  }
-}
-
-type WorkerMsg =
-  | { t: 'progress'; p: SetProgress }
-  | { t: 'done'; info: RunResult }
-  | { t: 'error'; code: ErrorCode | 'INTERNAL'; message: string; file?: string; where?: string; hint?: string };
-
-interface WorkerInput extends SetInput {
-  kind: 'errscan-ingest';
-}
-
-function serializeError(e: unknown): WorkerMsg {
-  if (isErrscanError(e)) {
-    return { t: 'error', code: e.code, message: e.message, ...(e.file ? { file: e.file } : {}), ...(e.where ? { where: e.where } : {}), ...(e.hint ? { hint: e.hint } : {}) };
-  }
-  return { t: 'error', code: 'INTERNAL', message: (e as Error)?.message ?? String(e) };
-}
-
-if (!isMainThread && (workerData as WorkerInput | undefined)?.kind === 'errscan-ingest') {
-  const input = workerData as WorkerInput;
-  const ac = new AbortController();
-  parentPort!.on('message', (m: { t: string }) => {
-    if (m.t === 'abort') ac.abort();
-  });
-  readSet(input, (p) => parentPort!.postMessage({ t: 'progress', p } satisfies WorkerMsg), ac.signal).then(
-    (info) => parentPort!.postMessage({ t: 'done', info } satisfies WorkerMsg),
-    (e: unknown) => parentPort!.postMessage(serializeError(e)),
+  return runPipeline(
+    { inputs: files.map((f) => f.path), ...read },
+    { extractor: compiled.extractor, catalogs: compiled.catalogs, sinks: [sink, watcher], checkpoints: storeCheckpoints(store), signal },
   );
-}
-
-function readSetInWorker(input: SetInput, onProgress: (p: SetProgress) => void, signal: AbortSignal): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL(import.meta.url), { workerData: { ...input, kind: 'errscan-ingest' } satisfies WorkerInput });
-    let settled = false;
-    const abort = (): void => w.postMessage({ t: 'abort' });
-    signal.addEventListener('abort', abort, { once: true });
-    w.on('message', (m: WorkerMsg) => {
-      if (m.t === 'progress') onProgress(m.p);
-      else if (m.t === 'done') {
-        settled = true;
-        // The worker has closed its store; its message port would keep it (and this process) alive.
-        void w.terminate();
-        resolve(m.info);
-      } else {
-        settled = true;
-        void w.terminate();
-        reject(
-          m.code === 'INTERNAL'
-            ? new Error(m.message)
-            : new ErrscanError(m.code, m.message, {
-                ...(m.file ? { file: m.file } : {}),
-                ...(m.where ? { where: m.where } : {}),
-                ...(m.hint ? { hint: m.hint } : {}),
-              }),
-        );
-      }
-    });
-    w.on('error', (e) => {
-      if (!settled) reject(e);
-      settled = true;
-    });
-    w.on('exit', (code) => {
-      signal.removeEventListener('abort', abort);
-      if (!settled) reject(new Error(`ingest worker stopped unexpectedly (exit ${code})`));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -301,11 +187,11 @@ export function progressLine(done: number, total: number, hits: number, elapsedM
 
 class Progress {
   private readonly start = Date.now();
-  private readonly sets = new Map<number, SetProgress>();
   private timer: NodeJS.Timeout | undefined;
   private drawn = false;
 
   constructor(
+    private readonly seen: Seen,
     private readonly files: Map<string, FileTask>,
     private readonly total: number,
     private readonly mode: 'tty' | 'lines' | 'off',
@@ -319,23 +205,15 @@ class Progress {
     if (mode === 'tty') this.draw();
   }
 
-  update(set: number, p: SetProgress): void {
-    this.sets.set(set, p);
-  }
-
   private done(): { bytes: number; hits: number } {
     let bytes = 0;
-    let hits = 0;
-    for (const p of this.sets.values()) {
-      hits += p.hits;
-      for (const [file, offset] of Object.entries(p.offsets)) {
-        const t = this.files.get(file);
-        if (!t) continue;
-        // gzip offsets count decompressed bytes: scale them to the file's size.
-        bytes += t.kind === 'gzip' ? (t.isize ? Math.min(t.size, (offset / t.isize) * t.size) : 0) : Math.min(offset, t.size);
-      }
+    for (const [file, offset] of this.seen.offsets) {
+      const t = this.files.get(file);
+      if (!t) continue;
+      // gzip offsets count decompressed bytes: scale them to the file's size.
+      bytes += t.kind === 'gzip' ? (t.isize ? Math.min(t.size, (offset / t.isize) * t.size) : 0) : Math.min(offset, t.size);
     }
-    return { bytes, hits };
+    return { bytes, hits: this.seen.hits };
   }
 
   private draw(): void {
@@ -357,19 +235,6 @@ class Progress {
 
 // ---------------------------------------------------------------------------------------------------
 
-/** How many worker threads: --workers / $ERRSCAN_WORKERS, else 2 when there are several sizeable files. */
-export function workerCount(requested: number | undefined, files: FileTask[]): number {
-  const env = process.env.ERRSCAN_WORKERS;
-  const want = requested ?? (env !== undefined && env !== '' ? Number(env) : undefined);
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  if (want !== undefined) {
-    if (!Number.isInteger(want) || want < 1) throw new ErrscanError('ERRSCAN_USAGE', `--workers must be a whole number ≥ 1, got ${want}`);
-    return Math.min(want, Math.max(1, files.length));
-  }
-  const sizeable = files.filter((f) => f.size >= 4 * 1024 * 1024).length;
-  return sizeable >= 2 ? Math.min(cores, sizeable, 4) : 1;
-}
-
 export interface IngestSummary extends RunInfo {
   db: string;
   /** Files named by the arguments. */
@@ -378,7 +243,6 @@ export interface IngestSummary extends RunInfo {
   ingested: number;
   /** Files skipped because the database already holds them to their end. */
   unchanged: number;
-  workers: number;
   elapsedMs: number;
   status: 'ok' | 'interrupted';
   /** Input errors met (missing, unreadable, corrupt gzip...), by code. */
@@ -402,7 +266,6 @@ export async function ingest(argv: IngestArgs): Promise<IngestSummary> {
   resolveTimeZone(argv.tz);
   const catalogs = catalogsFromArgv(argv);
   const compiled: Compiled = { catalogs, extractor: compileExtractor(catalogs) };
-  const catalog = argv.catalog === undefined ? [] : Array.isArray(argv.catalog) ? argv.catalog.map(String) : [String(argv.catalog)];
   const paths = await expandPaths(argv.paths.map(String));
   if (paths.length === 0) {
     throw new ErrscanError('ERRSCAN_INPUT_NOT_FOUND', 'no files to ingest', { file: argv.paths.join(' '), hint: 'name files, directories or globs' });
@@ -417,7 +280,6 @@ export async function ingest(argv: IngestArgs): Promise<IngestSummary> {
   process.once('SIGTERM', onSignal);
   let info: RunInfo = ZERO;
   let status: 'ok' | 'interrupted' | 'failed' = 'failed';
-  let workers = 0;
   const toRead: FileTask[] = [];
   const errorCodes: ErrorCode[] = [];
   try {
@@ -435,23 +297,15 @@ export async function ingest(argv: IngestArgs): Promise<IngestSummary> {
     if (argv.tz !== undefined) read.tz = argv.tz;
     if (maxLine !== undefined) read.maxLine = maxLine;
     const mode = argv.quiet ? 'off' : process.stderr.isTTY ? 'tty' : 'lines';
-    const progress = new Progress(new Map(toRead.map((t) => [t.path, t])), toRead.reduce((n, t) => n + t.size, 0), toRead.length > 0 ? mode : 'off');
+    const seen: Seen = { offsets: new Map(), hits: 0 };
+    const total = toRead.reduce((n, t) => n + t.size, 0);
+    const progress = new Progress(seen, new Map(toRead.map((t) => [t.path, t])), total, toRead.length > 0 ? mode : 'off');
     try {
       if (toRead.length > 0) {
-        workers = workerCount(argv.workers, toRead);
-        const sets = partition(toRead, workers);
-        workers = sets.length;
-        const results = await Promise.all(
-          sets.map((files, i) => {
-            const input: SetInput = { files, db, catalog, read };
-            const onProgress = (p: SetProgress): void => progress.update(i, p);
-            // This thread reads the first set itself: one worker start-up fewer.
-            return i > 0 ? readSetInWorker(input, onProgress, ac.signal) : readSet(input, onProgress, ac.signal, compiled);
-          }),
-        );
-        info = results.reduce<RunInfo>(addInfo, ZERO);
-        for (const r of results) errorCodes.push(...r.errorCodes);
-        if (results.some((r) => r.interrupted)) ac.abort();
+        const r = await readFiles(toRead, store, read, compiled, seen, ac.signal);
+        info = { bytes: r.bytes, lines: r.lines, hits: r.hits, unknown: r.unknown, skipped: r.skipped, oversized: r.oversized, errors: r.errors };
+        errorCodes.push(...r.errorCodes);
+        if (r.interrupted) ac.abort();
       }
     } finally {
       progress.stop();
@@ -471,7 +325,6 @@ export async function ingest(argv: IngestArgs): Promise<IngestSummary> {
     files: tasks.length,
     ingested: toRead.length,
     unchanged: tasks.length - toRead.length,
-    workers,
     ...info,
     elapsedMs: Date.now() - started,
     status: status === 'interrupted' ? 'interrupted' : 'ok',
@@ -487,7 +340,6 @@ export const ingestCommand: CommandModule<object, IngestArgs> = {
       .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'Files, directories (recursive) or globs; gzip is read by content' })
       .option('force', { type: 'boolean', describe: "Forget each file's counts and checkpoint first, then read it again from the start" })
       .option('json', { type: 'boolean', describe: 'Print the run summary as JSON on stdout' })
-      .option('workers', { type: 'number', requiresArg: true, describe: 'Worker threads over files (default: 2 for several files of 4 MB or more; also $ERRSCAN_WORKERS)' })
       .option('format', { type: 'string', choices: ['auto', 'text', 'ndjson', 'json'], describe: 'Input format (default: detected from the first bytes)' })
       .option('tz', { type: 'string', requiresArg: true, describe: 'IANA zone for timestamps without one (default: local)' })
       .option('max-line', { type: 'string', requiresArg: true, describe: 'Skip and count lines longer than this (default 1M; e.g. 64K)' })
