@@ -17,6 +17,8 @@ export interface ReportData {
   firstLast: Map<string, FirstLast>;
   /** Per source, for `--by source` (NEW within a source). */
   firstLastBySource?: Map<string, Map<string, FirstLast>>;
+  /** Per host, for `--by host` (NEW on that host). */
+  firstLastByHost?: Map<string, Map<string, FirstLast>>;
   info: Map<string, CodeInfo>;
 }
 
@@ -95,6 +97,14 @@ export async function buildReport(store: ReportStore, opts: ReportOptions): Prom
       data.firstLastBySource.set(s, new Map(rows.map((r) => [codeKey(r.vendor, r.code), { firstSeen: r.firstSeen, lastSeen: r.lastSeen }])));
     }
   }
+  if (opts.by === 'host') {
+    const hosts = new Set(counts.filter((r) => r.bucket >= plan.period.from && r.bucket < plan.period.to).map((r) => r.host));
+    data.firstLastByHost = new Map();
+    for (const h of [...hosts].sort()) {
+      const rows = await store.firstLastSeen({ ...filters, host: [h] });
+      data.firstLastByHost.set(h, new Map(rows.map((r) => [codeKey(r.vendor, r.code), { firstSeen: r.firstSeen, lastSeen: r.lastSeen }])));
+    }
+  }
   const report = computeReport(plan, data, opts);
   const perCode = opts.samples ?? 0;
   if (perCode > 0) {
@@ -124,6 +134,7 @@ interface Acc {
   code: number;
   slots: number[];
   sources: Map<string, number>;
+  hosts: Map<string, number>;
   trend: number[] | null;
 }
 
@@ -131,7 +142,12 @@ interface Acc {
 export function computeReport(plan: ReportPlan, data: ReportData, opts: Pick<ReportOptions, 'top' | 'by'>): Report {
   const { period, slots, zone } = plan;
   const top = opts.top;
-  const main = rank(accumulate(data.counts, slots, plan.trendSpans), slots[0]!, data, data.firstLast, top);
+  // Hosts in the period: with more than one (a fleet), rows list the hosts they were seen on.
+  const hostHits = new Map<string, number>();
+  for (const r of data.counts) if (r.bucket >= period.from && r.bucket < period.to) hostHits.set(r.host, (hostHits.get(r.host) ?? 0) + r.count);
+  const hosts = byHits(hostHits);
+  const fleet = hosts.length > 1;
+  const main = rank(accumulate(data.counts, slots, plan.trendSpans), slots[0]!, data, data.firstLast, top, fleet);
 
   const unknownAll = main.all.filter((r) => !r.known);
   const topUnknown: UnknownCode[] = unknownAll.slice(0, 5).map((r) => ({ vendor: r.vendor, code: r.code, count: r.count }));
@@ -150,7 +166,7 @@ export function computeReport(plan: ReportPlan, data: ReportData, opts: Pick<Rep
   if (by === 'day') {
     groups = (plan.dayGroups ?? []).map((g) => {
       const acc = accumulate(data.counts, g.slots, plan.trendSpans);
-      return { by, key: g.day, ...rank(acc, g.slots[0]!, data, data.firstLast, top) };
+      return { by, key: g.day, ...rank(acc, g.slots[0]!, data, data.firstLast, top, fleet) };
     });
   } else if (by) {
     // Partition once, so many groups (sources) cost one pass over the rows, not one pass each.
@@ -165,8 +181,9 @@ export function computeReport(plan: ReportPlan, data: ReportData, opts: Pick<Rep
     const keys = [...parts].filter(([, rows]) => rows.some((r) => r.bucket >= period.from && r.bucket < period.to)).map(([k]) => k);
     groups = keys.map((key) => {
       const acc = accumulate(parts.get(key)!, slots, plan.trendSpans);
-      const fl = by === 'source' ? (data.firstLastBySource?.get(key) ?? data.firstLast) : data.firstLast;
-      return { by, key, ...rank(acc, slots[0]!, data, fl, top) };
+      const fl =
+        by === 'source' ? (data.firstLastBySource?.get(key) ?? data.firstLast) : by === 'host' ? (data.firstLastByHost?.get(key) ?? data.firstLast) : data.firstLast;
+      return { by, key, ...rank(acc, slots[0]!, data, fl, top, fleet) };
     });
     groups.sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
@@ -190,12 +207,19 @@ export function computeReport(plan: ReportPlan, data: ReportData, opts: Pick<Rep
     trendDays: plan.trendDays,
     trendTotals,
     generatedAt: plan.now,
+    hosts,
   };
+}
+
+/** Keys by hits, most first, ties by key. */
+function byHits(m: Map<string, number>): string[] {
+  return [...m].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([k]) => k);
 }
 
 function groupKey(by: Exclude<GroupBy, 'day'>, info: Map<string, CodeInfo>): (r: CountRow) => string {
   if (by === 'vendor') return (r) => r.vendor;
   if (by === 'source') return (r) => r.source;
+  if (by === 'host') return (r) => r.host;
   return (r) => info.get(codeKey(r.vendor, r.code))?.category ?? '(uncategorised)';
 }
 
@@ -227,7 +251,7 @@ function accumulate(rows: CountRow[], slots: Span[], trendSpans: Span[] | null):
     let a = accs.get(k);
     const get = (): Acc => {
       if (!a) {
-        a = { vendor: r.vendor, code: r.code, slots: slots.map(() => 0), sources: new Map(), trend: trendSpans ? trendSpans.map(() => 0) : null };
+        a = { vendor: r.vendor, code: r.code, slots: slots.map(() => 0), sources: new Map(), hosts: new Map(), trend: trendSpans ? trendSpans.map(() => 0) : null };
         accs.set(k, a);
       }
       return a;
@@ -238,7 +262,10 @@ function accumulate(rows: CountRow[], slots: Span[], trendSpans: Span[] | null):
         const acc = get();
         acc.slots[i]! += r.count;
         slotTotals[i]! += r.count;
-        if (i === 0) acc.sources.set(r.source, (acc.sources.get(r.source) ?? 0) + r.count);
+        if (i === 0) {
+          acc.sources.set(r.source, (acc.sources.get(r.source) ?? 0) + r.count);
+          acc.hosts.set(r.host, (acc.hosts.get(r.host) ?? 0) + r.count);
+        }
         break;
       }
     }
@@ -252,7 +279,7 @@ function accumulate(rows: CountRow[], slots: Span[], trendSpans: Span[] | null):
   return { accs, slotTotals };
 }
 
-function rank({ accs, slotTotals }: Accumulated, cur: Span, data: ReportData, firstLast: Map<string, FirstLast>, top: number): Ranking {
+function rank({ accs, slotTotals }: Accumulated, cur: Span, data: ReportData, firstLast: Map<string, FirstLast>, top: number, fleet = false): Ranking {
   const total = slotTotals[0] ?? 0;
   const previousTotal = slotTotals[1] ?? 0;
   const all: ReportRow[] = [];
@@ -286,6 +313,7 @@ function rank({ accs, slotTotals }: Accumulated, cur: Span, data: ReportData, fi
       sources: [...a.sources].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([s]) => s),
     };
     if (a.trend) row.trend = a.trend;
+    if (fleet) row.hosts = byHits(a.hosts);
     all.push(row);
   }
   all.sort((x, y) => y.count - x.count || (x.vendor < y.vendor ? -1 : x.vendor > y.vendor ? 1 : 0) || x.code - y.code);

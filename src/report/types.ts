@@ -2,8 +2,8 @@
 import type { Severity } from '../types.js';
 import type { SampleRow } from '../store/types.js';
 
-export type GroupBy = 'day' | 'vendor' | 'source' | 'category';
-export const GROUP_BYS: readonly GroupBy[] = ['day', 'vendor', 'source', 'category'];
+export type GroupBy = 'day' | 'vendor' | 'source' | 'category' | 'host';
+export const GROUP_BYS: readonly GroupBy[] = ['day', 'vendor', 'source', 'category', 'host'];
 
 /** The read side of the Store that reports use (so a PostgreSQL store serves them unchanged). */
 export type ReportStore = Pick<import('../store/types.js').Store, 'counts' | 'firstLastSeen' | 'codeInfo' | 'samples'>;
@@ -56,6 +56,8 @@ export interface ReportRow {
   spike: boolean;
   /** Sources it was seen in during the period, most hits first. */
   sources: string[];
+  /** Hosts (`--host` labels) it was seen on during the period, most hits first; only when the period has several. */
+  hosts?: string[];
   /** Daily counts over the report's trend days, when asked for. */
   trend?: number[];
   samples?: SampleRow[];
@@ -107,6 +109,8 @@ export interface Report extends Ranking {
   trendTotals: number[] | null;
   /** When the report was made, unix seconds. */
   generatedAt: number;
+  /** Hosts with hits in the period, most hits first (a fleet's report has several; renderers add a hosts column then). */
+  hosts: string[];
 }
 
 /** SPIKE: count ≥ max(SPIKE_MIN, SPIKE_FACTOR × mean of the 7 periods before). */

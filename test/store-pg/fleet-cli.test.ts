@@ -118,6 +118,7 @@ describe('fleet: one PostgreSQL database, many hosts', () => {
       ...days.map((d) => ['--day', d, '--json']),
       ['--since', days[0]!, '--until', days.at(-1)!, '--by', 'source', '--trend', '7d', '--json'],
       ['--day', days[4]!, '--vendor', 'qlm', '--by', 'category', '--json'],
+      ['--day', days[3]!, '--by', 'host', '--json'],
       ['--day', days[2]!, '--csv'],
       ['--day', days[5]!, '--markdown'],
     ];

@@ -61,7 +61,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('top', { type: 'number', default: 10, requiresArg: true, describe: 'Rows per ranking (0: all)' })
       .option('vendor', { type: 'string', array: true, requiresArg: true, describe: 'Only these vendors (repeatable or comma-separated)' })
       .option('source', { type: 'string', array: true, requiresArg: true, describe: 'Only these sources (as ingested; repeatable)' })
-      .option('by', { choices: GROUP_BYS, describe: 'One ranking per day, vendor, source or category' })
+      .option('by', { choices: GROUP_BYS, describe: 'One ranking per day, vendor, source, category or host' })
       .option('trend', { type: 'string', requiresArg: true, describe: 'Add per-code daily series over N days, e.g. 7d (HTML: always, ≥ 7 days)' })
       .option('json', { type: 'boolean', describe: 'Print JSON (shape in the README)' })
       .option('csv', { type: 'boolean', describe: 'Print CSV (RFC 4180)' })

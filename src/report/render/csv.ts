@@ -33,10 +33,11 @@ function cells(r: ReportRow): Cell[] {
 export function renderCsv(report: Report): string {
   const lines: string[] = [];
   const trend = report.trendDays !== null;
-  const head = [...(report.groups ? ['group_by', 'group'] : []), ...HEADER, ...(trend ? ['trend'] : [])];
+  const hosts = report.hosts.length > 1;
+  const head = [...(report.groups ? ['group_by', 'group'] : []), ...HEADER, ...(hosts ? ['hosts'] : []), ...(trend ? ['trend'] : [])];
   lines.push(head.map(csvCell).join(','));
   const emit = (prefix: Cell[], r: ReportRow) =>
-    lines.push([...prefix, ...cells(r), ...(trend ? [(r.trend ?? []).join(' ')] : [])].map(csvCell).join(','));
+    lines.push([...prefix, ...cells(r), ...(hosts ? [(r.hosts ?? []).join(';')] : []), ...(trend ? [(r.trend ?? []).join(' ')] : [])].map(csvCell).join(','));
   if (report.groups) {
     for (const g of report.groups) for (const r of g.rows) emit([g.by, g.key], r);
   } else {

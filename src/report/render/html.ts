@@ -157,8 +157,9 @@ function flagBadges(r: ReportRow): string {
 function rankingTable(report: Report, ranking: Ranking, id: string): string {
   const trend = report.trendDays !== null;
   const max = Math.max(1, ...ranking.rows.map((r) => r.count));
-  const head = ['#', 'Vendor', 'Code', 'Severity', 'Count', 'Share', 'Prev', 'Change', 'Flags', ...(trend ? [`Trend ${report.trendDays!.length}d`] : []), 'Description'];
-  const numeric = new Set(['#', 'Count', 'Share', 'Prev', 'Change']);
+  const hosts = report.hosts.length > 1;
+  const head = ['#', 'Vendor', 'Code', 'Severity', 'Count', 'Share', 'Prev', 'Change', 'Flags', ...(hosts ? ['Hosts'] : []), ...(trend ? [`Trend ${report.trendDays!.length}d`] : []), 'Description'];
+  const numeric = new Set(['#', 'Count', 'Share', 'Prev', 'Change', 'Hosts']);
   const rows = ranking.rows.map((r) => {
     const change = r.change > 0 ? 'up' : r.change < 0 ? 'down' : 'muted';
     return [
@@ -172,6 +173,7 @@ function rankingTable(report: Report, ranking: Ranking, id: string): string {
       `<td class="num">${int(r.previous)}</td>`,
       `<td class="num ${change}">${signed(r.change)}</td>`,
       `<td>${flagBadges(r)}</td>`,
+      ...(hosts ? [`<td class="num">${int(r.hosts?.length ?? 0)}</td>`] : []),
       ...(trend ? [`<td>${sparkSvg(r.trend ?? [])}</td>`] : []),
       `<td class="desc"><a href="#${anchor(r)}">${text(describe(r))}</a></td>`,
       '</tr>',
@@ -291,6 +293,7 @@ function details(r: ReportRow, i: number): string {
     ['First seen', esc(r.firstSeen ?? '—')],
     ['Last seen', esc(r.lastSeen ?? '—')],
     ['Sources', r.sources.length ? r.sources.map((s) => `<span class="code">${text(s)}</span>`).join(', ') : '—'],
+    ...(r.hosts ? [['Hosts', r.hosts.map((h) => `<span class="code">${text(h)}</span>`).join(', ')] as [string, string]] : []),
   ];
   const samples = r.samples ?? [];
   // One block per code: each line under its time and place.

@@ -29,6 +29,7 @@ export function rowJson(r: ReportRow): Record<string, unknown> {
     baseline: round(r.baseline, 2),
   };
   if (r.trend) o.trend = r.trend;
+  if (r.hosts) o.hosts = r.hosts;
   if (r.samples) o.samples = r.samples.map((s) => ({ ts: s.ts, source: s.source, line: s.line, text: s.text }));
   return o;
 }
@@ -63,6 +64,8 @@ export function reportJson(report: Report): Record<string, unknown> {
     filters: report.filters,
     spike_rule: { min: SPIKE_MIN, factor: SPIKE_FACTOR, window: SPIKE_WINDOW },
   };
+  // Only a fleet's report (several hosts in the period) names its hosts, here and in each row.
+  if (report.hosts.length > 1) o.hosts = report.hosts;
   if (report.trendDays) {
     o.trend_days = report.trendDays;
     o.trend_totals = report.trendTotals;

@@ -13,9 +13,9 @@ export function mdText(s: string): string {
     .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\\.`);
 }
 
-function table(rows: ReportRow[], trend: boolean): string[] {
-  const head = ['#', 'Vendor', 'Code', 'Severity', 'Count', 'Share', 'Prev', 'Change', 'Flags', ...(trend ? ['Trend'] : []), 'Description'];
-  const align = ['--:', ':--', '--:', ':--', '--:', '--:', '--:', '--:', ':--', ...(trend ? [':--'] : []), ':--'];
+function table(rows: ReportRow[], trend: boolean, hosts = false): string[] {
+  const head = ['#', 'Vendor', 'Code', 'Severity', 'Count', 'Share', 'Prev', 'Change', 'Flags', ...(hosts ? ['Hosts'] : []), ...(trend ? ['Trend'] : []), 'Description'];
+  const align = ['--:', ':--', '--:', ':--', '--:', '--:', '--:', '--:', ':--', ...(hosts ? ['--:'] : []), ...(trend ? [':--'] : []), ':--'];
   const out = [`| ${head.join(' | ')} |`, `| ${align.join(' | ')} |`];
   for (const r of rows) {
     const cells = [
@@ -28,6 +28,7 @@ function table(rows: ReportRow[], trend: boolean): string[] {
       int(r.previous),
       signed(r.change),
       flags(r).map((f) => `**${f}**`).join(' '),
+      ...(hosts ? [int(r.hosts?.length ?? 0)] : []),
       ...(trend ? [sparkline(r.trend ?? [])] : []),
       mdText(describe(r)),
     ];
@@ -63,12 +64,13 @@ export function renderMarkdown(report: Report): string {
     return `${out.join('\n')}\n`;
   }
   const trend = report.trendDays !== null;
+  const hosts = report.hosts.length > 1;
   if (report.groups) {
     for (const g of report.groups) {
-      out.push('', `#### ${mdText(`${g.by} ${g.key}`)} · ${plural(g.total, 'hit')} · ${plural(g.distinct, 'code')}`, '', ...table(g.rows, trend), ...more(g));
+      out.push('', `#### ${mdText(`${g.by} ${g.key}`)} · ${plural(g.total, 'hit')} · ${plural(g.distinct, 'code')}`, '', ...table(g.rows, trend, hosts), ...more(g));
     }
   } else {
-    out.push('', ...table(report.rows, trend), ...more(report));
+    out.push('', ...table(report.rows, trend, hosts), ...more(report));
   }
   out.push('', `_NEW: first seen in this period · ${mdText(SPIKE_RULE_TEXT)}_`);
   return `${out.join('\n')}\n`;

@@ -142,6 +142,9 @@ function columns(report: Report, c: (code: string, s: string) => string): Column
       style: (r, s) => s.replace('NEW', c(SGR.green, 'NEW')).replace('SPIKE', c(`${SGR.bold}${SGR.magenta}`, 'SPIKE')),
     },
   ];
+  if (report.hosts.length > 1) {
+    cols.push({ id: 'hosts', title: 'HOSTS', align: 'right', keep: 2, cell: (r) => int(r.hosts?.length ?? 0) });
+  }
   if (report.trendDays) {
     cols.push({ id: 'trend', title: `TREND ${report.trendDays.length}d`, align: 'left', keep: 3, cell: (r) => sparkline(r.trend ?? []) });
   }
