@@ -42,6 +42,11 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+/** A location fit to print: a postgres:// URL with its user and password hidden. */
+export function displayLocation(location: string): string {
+  return isPostgresUrl(location) ? location.replace(/\/\/[^@/]*@/, '//***@') : location;
+}
+
 /** The host label this process writes under: `--host` (which sets $ERRSCAN_HOST), else '' for a local store. */
 export function hostLabel(env: NodeJS.ProcessEnv = process.env): string {
   return env.ERRSCAN_HOST ?? '';
