@@ -61,11 +61,36 @@ export function patternRegExp(p: CatalogPattern): RegExp {
   return re;
 }
 
-/** Is the regex free of nested quantifiers (catastrophic backtracking)? Lookbehinds are checked as plain groups. */
+/** Is the regex free of nested quantifiers and repeated alternations (catastrophic backtracking)? Lookbehinds are checked as plain groups. */
 export function isSafeRegex(source: string): boolean {
   // safe-regex2's parser does not know lookbehind; structurally it is a group like any other.
   const analysable = source.replace(/(?<!\\)\(\?<[=!]/g, '(?:');
-  return safeRegex(analysable, { limit: REGEX_QUANTIFIER_LIMIT });
+  return safeRegex(analysable, { limit: REGEX_QUANTIFIER_LIMIT }) && !repeatsAlternation(source);
+}
+
+/**
+ * A group holding an alternation, repeated more than once (`(a|aa)+`, `(\w|\d)*`, `((a|b)c){2,}`): when
+ * its branches can match the same text the ways to split a line grow exponentially, and safe-regex2
+ * (star height) does not see it. Branches are not compared: a character class (`[ab]+`) says the same safely.
+ */
+function repeatsAlternation(source: string): boolean {
+  const open: boolean[] = [];
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+    } else if (c === '(') open.push(false);
+    else if (c === '|' && open.length > 0) open[open.length - 1] = true;
+    else if (c === ')') {
+      const alt = open.pop() ?? false;
+      if (!alt) continue;
+      if (open.length > 0) open[open.length - 1] = true;
+      const q = /^(?:[*+]|\{(\d+)(,(\d*))?\})/.exec(source.slice(i + 1));
+      if (q && (q[1] === undefined || (q[2] === undefined ? Number(q[1]) > 1 : q[3] === '' || Number(q[3]) > 1))) return true;
+    }
+  }
+  return false;
 }
 
 /** Catalog JSON files of a path: the file itself, or a directory's *.json (not schema.json), sorted. */
@@ -249,8 +274,8 @@ export function validateCatalog(data: unknown, file: string, text = JSON.stringi
         file,
         text,
         `${at}/regex`,
-        `pattern "${p.id}" is prone to catastrophic backtracking (nested quantifiers, or more than ${REGEX_QUANTIFIER_LIMIT} quantifiers)`,
-        'avoid a quantifier inside a quantified group, e.g. (a+)+',
+        `pattern "${p.id}" is prone to catastrophic backtracking (nested quantifiers, a repeated alternation, or more than ${REGEX_QUANTIFIER_LIMIT} quantifiers)`,
+        'avoid a quantifier or an alternation inside a repeated group, e.g. (a+)+ or (a|aa)+; a character class such as [ab]+ is safe',
       );
     }
     compiled.set(p, re);
