@@ -41,6 +41,17 @@ export function codeLabel(e: CatalogEntry): string {
   return max !== undefined ? `<= ${max}` : `>= ${min}`;
 }
 
+// C0, DEL, C1 and the invisible bidi/line controls: catalog text (user files, imported docs) must not drive the terminal.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
+
+/** Control characters shown as visible escapes (`\x1b`, `\u202e`), for text output. */
+export function inert(s: string): string {
+  return s.replace(CONTROL, (c) => {
+    const n = c.codePointAt(0)!;
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** One entry as labelled lines (explain's text output). */
 export function entryText(set: CatalogSet, e: CatalogEntry): string {
   const product = set.vendor(e.vendor)?.product ?? e.vendor;
@@ -53,11 +64,12 @@ export function entryText(set: CatalogSet, e: CatalogEntry): string {
   e.alternates.forEach((a, i) => lines.push([i === 0 ? 'alternates' : '', a]));
   lines.push(['category', e.category], ['severity', e.severity]);
   if (e.success) lines.push(['success', 'yes: not an error, never counted as a hit']);
-  return lines.map(([k, v]) => `  ${k.padEnd(11)}${v}`).join('\n');
+  return lines.map(([k, v]) => `  ${k.padEnd(11)}${inert(v)}`).join('\n');
 }
 
 /** A left-aligned text table; the last column is not padded. */
-export function table(header: string[], rows: string[][]): string {
+export function table(header: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map(inert));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]): string =>
     r
