@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ErrscanError } from '../../errors.js';
 import { openStore, resolveDbLocation } from '../../store/index.js';
 import type { Store, StoreInfo } from '../../store/types.js';
+import { oneLine } from '../../report/text.js';
 
 interface DbArgs {
   db?: string;
@@ -33,7 +34,7 @@ function mb(bytes: number | null): string {
 
 export function infoText(info: StoreInfo): string {
   const lines = [
-    `database  ${info.location}`,
+    `database  ${oneLine(info.location)}`,
     `size      ${mb(info.sizeBytes)}`,
     `schema    version ${info.schemaVersion}`,
     `rows      ${Object.entries(info.rows)
@@ -43,7 +44,8 @@ export function infoText(info: StoreInfo): string {
     `sources   ${info.sources.length}`,
   ];
   for (const s of info.sources) {
-    lines.push(`  ${s.path ?? s.source}  offset ${s.offset}  lines ${s.lines}  updated ${s.updatedAt}`);
+    // File names come from the log side: show their control characters, never send them to the terminal.
+    lines.push(`  ${oneLine(s.path ?? s.source)}  offset ${s.offset}  lines ${s.lines}  updated ${s.updatedAt}`);
   }
   return `${lines.join('\n')}\n`;
 }
