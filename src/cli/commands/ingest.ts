@@ -10,7 +10,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ErrscanError, type ErrorCode } from '../../errors.js';
 import { catalogsFromArgv } from '../../catalog/index.js';
 import { catalogSnapshot, createStoreSink, storeCheckpoints } from '../../aggregate/index.js';
-import { openStore, resolveDbLocation } from '../../store/index.js';
+import { displayLocation, openStore, resolveDbLocation } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
 import type { Checkpoint, RunInfo, Sink } from '../../pipeline/types.js';
 import { runPipeline, type RunResult } from '../../pipeline/index.js';
@@ -321,7 +321,7 @@ export async function ingest(argv: IngestArgs): Promise<IngestSummary> {
     }
   }
   return {
-    db,
+    db: displayLocation(db),
     files: tasks.length,
     ingested: toRead.length,
     unchanged: tasks.length - toRead.length,
