@@ -76,6 +76,42 @@ describe('errscan catalog', () => {
     expect(r.stdout).toMatch(/^5 catalogs valid; /m);
   });
 
+  it('check runs every sample and fails on one that gives the wrong hits', () => {
+    const ok = errscan(['catalog', 'check', '--json']);
+    expect(ok.status).toBe(0);
+    const shipped = JSON.parse(ok.stdout) as { samplesRun: number };
+    expect(shipped.samplesRun).toBeGreaterThan(100);
+
+    const f = path.join(dir, 'acme-samples.json');
+    fs.writeFileSync(
+      f,
+      JSON.stringify({
+        vendor: 'acme',
+        product: 'Acme License',
+        patterns: [
+          {
+            id: 'acme-err',
+            regex: 'ACME-ERR (?<code>\\d+)',
+            anchors: ['ACME-ERR'],
+            samples: [
+              { line: 'ACME-ERR 42 failed', hits: ['acme:42'] },
+              { line: 'ACME-ERR 7 failed', hits: ['acme:8'] },
+            ],
+          },
+        ],
+        entries: [{ code: 42, message: 'forty-two' }],
+      }),
+    );
+    const r = errscan(['catalog', 'check', f]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      'errscan: acme pattern "acme-err": sample "ACME-ERR 7 failed" gives [acme:7], expected [acme:8]',
+      `errscan: 1 of ${shipped.samplesRun + 2} pattern samples do not give their expected hits (fix the pattern or the sample in its catalog file)`,
+    ]);
+  });
+
   it('unknown vendor exits 2', () => {
     const r = errscan(['catalog', 'show', 'nope']);
     expect(r.status).toBe(2);
