@@ -227,8 +227,19 @@ export class CompiledExtractor implements Extractor {
     }
 
     const found: Found[] = [];
+    // Past a few hits, a set: a hostile line with 60 000 distinct codes must not cost 60 000² comparisons.
+    let keys: Set<string> | undefined;
     const add = (f: Found): void => {
-      if (!all) for (const g of found) if (g.vendor === f.vendor && g.code === f.code) return;
+      if (!all) {
+        if (keys !== undefined) {
+          const k = `${f.vendor}\t${f.code}`;
+          if (keys.has(k)) return;
+          keys.add(k);
+        } else {
+          for (const g of found) if (g.vendor === f.vendor && g.code === f.code) return;
+          if (found.length >= 16) keys = new Set([...found, f].map((g) => `${g.vendor}\t${g.code}`));
+        }
+      }
       found.push(f);
     };
 
