@@ -14,8 +14,8 @@ interface Genlog {
   byDay: Record<string, Record<string, number>>;
 }
 
-function genlog(file: string, mb: number, seed: number): Genlog {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/genlog.mjs'), '--mb', String(mb), '--seed', String(seed)], { maxBuffer: 1 << 30 });
+function genlog(file: string, mb: number, seed: number, extra: string[] = []): Genlog {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/genlog.mjs'), '--mb', String(mb), '--seed', String(seed), ...extra], { maxBuffer: 1 << 30 });
   expect(r.status).toBe(0);
   fs.writeFileSync(file, r.stdout);
   return JSON.parse(String(r.stderr).trim().split('\n').at(-1)!) as Genlog;
@@ -142,9 +142,11 @@ describe('fleet: one PostgreSQL database, many hosts', () => {
 
   it('a killed ingest loses nothing and counts nothing twice when run again', async () => {
     const big = path.join(dir, 'big.log');
-    const want = genlog(big, 16, 42).counts;
-    // Killed as soon as its first batch is visible, so the kill lands mid-file; on a fast machine the
-    // whole file may be in by then, so try again (on a fresh schema) until a kill lands mid-file.
+    // Hits spread over 400 days: nearly every hit is a key of its own, so the sink commits every 5000 keys
+    // and the file takes several commits.
+    const want = genlog(big, 16, 42, ['--rate', '0.2', '--days', '400']).counts;
+    // Killed as soon as its first batch is visible, so the kill lands mid-file; should the whole file be in
+    // by then (a fast machine), try again on a fresh schema.
     let db = '';
     let partial = 0;
     for (let attempt = 0; attempt < 6; attempt++) {
