@@ -3,6 +3,7 @@
 // follow and the db commands work against PostgreSQL; --host labels counts.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, errscan } from '../helpers/cli.js';
@@ -199,6 +200,16 @@ describe('fleet: one PostgreSQL database, many hosts', () => {
     expect(stderr).toBe('');
     expect(got).toEqual(want);
     expect(await pgTotals(db, "host = 'web-2'")).toEqual(want);
+  });
+
+  it('without --host or $ERRSCAN_HOST, a run writes under the machine\'s hostname', async () => {
+    const db = (await schema()).url;
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'ERRSCAN_HOST'));
+    const p = spawnSync(process.execPath, [BIN, '--db', db, '--source', 'stream', '--quiet'], { input: fs.readFileSync(logs[2]!), env, encoding: 'utf8' });
+    expect(p.status).toBe(0);
+    expect(await pgRows(db, 'SELECT DISTINCT host FROM counts')).toEqual([{ host: os.hostname() }]);
+    expect(await pgRows(db, 'SELECT host, command FROM runs')).toEqual([{ host: os.hostname(), command: 'scan' }]);
+    expect(await pgTotals(db)).toEqual(expected[2]!.counts);
   });
 
   it('db info, prune and vacuum work against PostgreSQL, never printing the password', async () => {
