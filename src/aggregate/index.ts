@@ -9,7 +9,7 @@
 import type { CatalogEntry, ErrorEvent, VendorCatalog } from '../types.js';
 import type { Checkpoint, CheckpointReader, RunInfo, Sink } from '../pipeline/types.js';
 import type { Batch, CodeInfo, CountRow, SampleRow, Store } from '../store/types.js';
-import { sourceKey } from '../store/sqlite.js';
+import { sourceKey } from '../store/rows.js';
 
 export interface StoreSinkOptions {
   /** Host recorded in count rows; default the store's host (`--host`), else ''. */

@@ -7,7 +7,8 @@ import { SqliteStore, type SqliteOptions } from './sqlite.js';
 import type { Store } from './types.js';
 
 export type { Batch, CodeInfo, CountQuery, CountRow, SampleRow, Store, StoreInfo } from './types.js';
-export { SqliteStore, sourceKey, dbError, migrate, DEFAULT_SAMPLES_PER_CODE } from './sqlite.js';
+export { SqliteStore, dbError, migrate } from './sqlite.js';
+export { sourceKey, DEFAULT_SAMPLES_PER_CODE } from './rows.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type OpenOptions = SqliteOptions;

@@ -15,7 +15,7 @@ import { ErrscanError } from '../errors.js';
 import type { CatalogEntry } from '../types.js';
 import type { Checkpoint, RunInfo, SourceIdentity } from '../pipeline/types.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
-import { DEFAULT_SAMPLES_PER_CODE, sourceKey } from './sqlite.js';
+import { DEFAULT_SAMPLES_PER_CODE, sourceKey, toCheckpoint, type SourceRow } from './rows.js';
 import type { Batch, CodeInfo, CountQuery, CountRow, SampleRow, Store, StoreInfo } from './types.js';
 
 export interface PostgresOptions {
@@ -168,28 +168,6 @@ const TYPES = {
     return (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format);
   },
 } as unknown as pg.CustomTypesConfig;
-
-interface SourceRow {
-  source: string;
-  path: string | null;
-  dev: number | null;
-  ino: number | null;
-  fingerprint: string | null;
-  offset: number;
-  lines: number;
-  last_ts: string | null;
-  updated_at: string;
-}
-
-function toCheckpoint(r: SourceRow): Checkpoint {
-  const cp: Checkpoint = { source: r.source, offset: r.offset, lines: r.lines };
-  if (r.path !== null) cp.path = r.path;
-  if (r.dev !== null) cp.dev = r.dev;
-  if (r.ino !== null) cp.ino = r.ino;
-  if (r.fingerprint !== null) cp.fingerprint = r.fingerprint;
-  if (r.last_ts !== null) cp.lastTs = r.last_ts;
-  return cp;
-}
 
 const countKey = (c: CountRow): string => `${c.bucket}\t${c.vendor}\t${c.code}\t${c.source}\t${c.host}`;
 

@@ -7,6 +7,7 @@ import { ErrscanError } from '../errors.js';
 import type { CatalogEntry } from '../types.js';
 import type { Checkpoint, RunInfo, SourceIdentity } from '../pipeline/types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { DEFAULT_SAMPLES_PER_CODE, sourceKey, toCheckpoint, type SourceRow } from './rows.js';
 import type { Batch, CodeInfo, CountQuery, CountRow, SampleRow, Store, StoreInfo } from './types.js';
 
 export interface SqliteOptions {
@@ -22,7 +23,6 @@ export interface SqliteOptions {
   host?: string;
 }
 
-export const DEFAULT_SAMPLES_PER_CODE = 5;
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 const OWN_TABLES = new Set(['counts', 'vendors', 'codes', 'samples', 'sources', 'runs']);
@@ -35,13 +35,6 @@ export function busyTimeoutFromEnv(): number {
     throw new ErrscanError('ERRSCAN_USAGE', `ERRSCAN_DB_BUSY_TIMEOUT must be a whole number of milliseconds, got "${raw}"`);
   }
   return n;
-}
-
-/** The key a source's checkpoint is stored under: its file identity when known, so a renamed (rotated) file is still recognised. */
-export function sourceKey(id: SourceIdentity): string {
-  if (id.dev !== undefined && id.ino !== undefined) return `file:${id.dev}:${id.ino}`;
-  if (id.path !== undefined) return `path:${id.path}`;
-  return `label:${id.source}`;
 }
 
 /** Why the database or its folder (WAL writes beside it) cannot be written, as ` (…)`; undefined if it can. */
@@ -145,28 +138,6 @@ export function migrate(db: Database.Database, target: number = SCHEMA_VERSION):
     return v;
   });
   return run.immediate();
-}
-
-interface SourceRow {
-  source: string;
-  path: string | null;
-  dev: number | null;
-  ino: number | null;
-  fingerprint: string | null;
-  offset: number;
-  lines: number;
-  last_ts: string | null;
-  updated_at: string;
-}
-
-function toCheckpoint(r: SourceRow): Checkpoint {
-  const cp: Checkpoint = { source: r.source, offset: r.offset, lines: r.lines };
-  if (r.path !== null) cp.path = r.path;
-  if (r.dev !== null) cp.dev = r.dev;
-  if (r.ino !== null) cp.ino = r.ino;
-  if (r.fingerprint !== null) cp.fingerprint = r.fingerprint;
-  if (r.last_ts !== null) cp.lastTs = r.last_ts;
-  return cp;
 }
 
 const nowIso = (): string => new Date().toISOString();
