@@ -6,6 +6,8 @@ import type { CatalogPattern, Hit, PatternSample } from '../types.js';
 import { inRanges, patternOptions, vendorConfig, type PatternOptions } from './config.js';
 import { MessageIndex, normalizeMessage, pairedWith, pairedWithOther, type MessageOccurrence, type VendorMessages } from './messages.js';
 import { recordText } from './record.js';
+import { prefilterLiterals } from './prefilter.js';
+import type { PrefilterLiteral } from '../records/types.js';
 
 export interface Extractor {
   /** Vendor hits in one log line: each vendor:code once, in order of appearance. */
@@ -17,6 +19,8 @@ export interface Extractor {
    * cannot give a hit. Shared: copy it before running it (lastIndex is state).
    */
   readonly candidate: RegExp;
+  /** The byte scanner's literals: `candidate`'s, less lines whose only anchors cannot fire (prefilter.ts). */
+  readonly prefilter: readonly PrefilterLiteral[];
 }
 
 interface CompiledPattern {
@@ -78,10 +82,12 @@ interface Found extends Hit {
 
 export class CompiledExtractor implements Extractor {
   readonly candidate: RegExp;
+  readonly prefilter: readonly PrefilterLiteral[];
   private readonly quick: RegExp;
   private readonly scanner: RegExp;
   private readonly anchors: Anchor[] = [];
   private readonly anchorIds = new Map<string, number>();
+  private readonly exactIds = new Map<string, number>();
   private readonly implied: Implied[][] = [];
   private readonly patterns: CompiledPattern[] = [];
   /** Per vendor: the patterns that take `@vendor` as context (they run once the vendor shows up). */
@@ -162,6 +168,7 @@ export class CompiledExtractor implements Extractor {
     this.quick = new RegExp(source, 'i');
     this.scanner = new RegExp(lits.length > 0 ? alt(lits) : '(?!)', 'gi');
     this.minLen = minimal.length > 0 ? Math.min(...minimal.map((m) => m.length)) : Infinity;
+    this.prefilter = prefilterLiterals(this.anchors, this.patterns);
     this.patternMark = new Int32Array(this.patterns.length);
     this.anchorMark = new Int32Array(this.anchors.length);
     this.vendorCtx = new Int32Array(this.vendors.length);
@@ -191,8 +198,11 @@ export class CompiledExtractor implements Extractor {
   }
 
   extract(line: string): Hit[] {
-    if (line.length < this.minLen || !this.quick.test(line)) return [];
-    return this.run(line, false).map(({ vendor, code, via }) => ({ vendor, code, via }));
+    // No separate prefilter test: the anchor scan finds nothing on a line without a candidate literal,
+    // and on a candidate line (all the text reader sends) a second pass over it was pure cost.
+    if (line.length < this.minLen) return [];
+    const found = this.run(line, false);
+    return found.length === 0 ? [] : found.map(({ vendor, code, via }) => ({ vendor, code, via }));
   }
 
   extractRecord(value: unknown): Hit[] {
@@ -212,8 +222,10 @@ export class CompiledExtractor implements Extractor {
     let wantMessages = false;
     const sc = this.scanner;
     sc.lastIndex = 0;
+    let anchored = false;
     for (let m = sc.exec(line); m !== null; m = sc.exec(line)) {
-      const id = this.anchorIds.get(m[0].toLowerCase())!;
+      anchored = true;
+      const id = this.idOf(m[0]);
       for (const imp of implied[id]!) {
         const a = anchors[imp.anchor]!;
         if ((a.wordStart || a.wordEnd) && !wordAt(line, m.index + imp.offset, a)) continue;
@@ -225,6 +237,7 @@ export class CompiledExtractor implements Extractor {
       // Overlapping literals: look again from the next character.
       sc.lastIndex = m.index + 1;
     }
+    if (!anchored) return [];
 
     const found: Found[] = [];
     // Past a few hits, a set: a hostile line with 60 000 distinct codes must not cost 60 000² comparisons.
@@ -303,6 +316,16 @@ export class CompiledExtractor implements Extractor {
     }
     if (found.length > 1) found.sort((a, b) => a.at - b.at);
     return found;
+  }
+
+  /** The anchor a scanner match is, by its exact text (a line's casings repeat: no lower-casing per match). */
+  private idOf(text: string): number {
+    let id = this.exactIds.get(text);
+    if (id === undefined) {
+      id = this.anchorIds.get(text.toLowerCase())!;
+      if (this.exactIds.size < 4096) this.exactIds.set(text, id);
+    }
+    return id;
   }
 
   /** A vendor's message is on the line: that is context for the vendor, and its context patterns run. */

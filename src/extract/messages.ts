@@ -99,20 +99,23 @@ export interface VendorMessages {
   ignore: Set<string>;
 }
 
-const FNV_OFFSET = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
 /** FNV-1a of a lowercase ASCII word; `find` computes the same hash on the fly, without making strings. */
 function wordHash(w: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), FNV_PRIME);
-  return h >>> 0;
+  // Signed: a small integer key, where an unsigned one above 2^31 is a boxed double to V8's Map.
+  return h | 0;
 }
 
 export class MessageIndex {
   readonly defs: MessageDef[] = [];
   /** Key-word hash → messages; a collision only costs a regex test. */
   private readonly byKey = new Map<number, MessageDef[]>();
+  /** The low 16 bits of every key hash: most words of a line are no key word and skip the map. */
+  private readonly keyBits = new Uint8Array(65536);
   private readonly tried: Int32Array;
   private gen = 0;
 
@@ -155,6 +158,7 @@ export class MessageIndex {
       };
       this.defs.push(def);
       const h = wordHash(key);
+      this.keyBits[h & 0xffff] = 1;
       const list = this.byKey.get(h);
       if (list) list.push(def);
       else this.byKey.set(h, [def]);
@@ -183,7 +187,7 @@ export class MessageIndex {
         if (d === 110 || d === 114 || d === 116) i++;
       }
       if (len >= 2) {
-        const defs = this.byKey.get(h >>> 0);
+        const defs = this.keyBits[h & 0xffff] === 0 ? undefined : this.byKey.get(h | 0);
         if (defs !== undefined) {
           for (const d of defs) {
             if (this.tried[d.id] === gen) continue;

@@ -7,6 +7,23 @@ export interface Extractor {
   extractRecord(value: unknown): Hit[];
   /** Global regex of literals: a line or chunk with no match cannot hit. */
   candidate: RegExp;
+  /**
+   * Optional, finer than `candidate`: the literals the byte scanner (scanner.ts) looks for, some of them only
+   * counting with a second literal on the same line. A line it does not report cannot hit.
+   */
+  prefilter?: readonly PrefilterLiteral[];
+}
+
+/** A printable-ASCII literal the byte scanner looks for. */
+export interface RequiredLiteral {
+  lit: string;
+  /** ASCII letters match either case. */
+  caseless: boolean;
+}
+
+export interface PrefilterLiteral extends RequiredLiteral {
+  /** Weak: the line counts only if it also holds one of these. Absent: the literal alone is enough. */
+  requires?: readonly RequiredLiteral[];
 }
 
 export type Format = 'text' | 'ndjson' | 'json';
