@@ -10,6 +10,7 @@
 // across chunks.
 import { STAMP_WINDOW } from '../time/parse.js';
 import { LineReader, contentEnd } from './lines.js';
+import { SCAN_CAPACITY, scannerFor, type LiteralScanner } from './scanner.js';
 import type { ReaderOptions } from './types.js';
 
 const NL = 10;
@@ -28,6 +29,8 @@ export class TextReader extends LineReader {
   readonly format = 'text' as const;
   private readonly cand: RegExp;
   private readonly latin1: boolean;
+  /** The WebAssembly byte scanner, when the extractor's literals suit it (else the regex does the work). */
+  private readonly scanner: LiteralScanner | undefined;
   private stamp: number | undefined;
   /** Absolute offset up to which `stamp` is the last timestamp seen. */
   private stampPos: number;
@@ -38,6 +41,7 @@ export class TextReader extends LineReader {
     // A private copy: lastIndex is state, and the caller's regex may be shared.
     this.cand = new RegExp(c.source, c.flags.replace(/[gy]/g, '') + 'g');
     this.latin1 = latin1Safe(c);
+    this.scanner = scannerFor(o.extractor);
     this.stamp = o.start?.lastTs;
     this.stampPos = this.position;
   }
@@ -68,12 +72,59 @@ export class TextReader extends LineReader {
   }
 
   protected onRegion(buf: Buffer, start: number, end: number, base: number): void {
-    if (this.latin1) this.fastRegion(buf, start, end, base);
+    if (this.scanner) this.scanRegion(this.scanner, buf, start, end, base);
+    else if (this.latin1) this.fastRegion(buf, start, end, base);
     else this.perLineRegion(buf, start, end, base);
     // Bring the carried stamp up to the end of the chunk.
     const t = this.scanBack(buf, end, Math.max(start, this.stampPos - base));
     if (t !== undefined) this.stamp = t;
     this.stampPos = base + end;
+  }
+
+  private scanRegion(sc: LiteralScanner, buf: Buffer, start: number, end: number, base: number): void {
+    const floor = start;
+    while (start < end) {
+      let cut = end;
+      if (end - start > SCAN_CAPACITY) {
+        cut = buf.lastIndexOf(NL, start + SCAN_CAPACITY - 1) + 1;
+        if (cut <= start) {
+          // One line longer than the scanner takes: the regex path reads it.
+          cut = buf.indexOf(NL, start + SCAN_CAPACITY) + 1;
+          this.fastSlice(buf, start, cut, base, floor);
+          start = cut;
+          continue;
+        }
+      }
+      this.scanSlice(sc, buf, start, cut, base, floor);
+      start = cut;
+    }
+  }
+
+  /**
+   * Lines between candidates are counted by the scanner's newline count, unless the stretch is longer than
+   * maxLine: only then can it hold an oversized line, and countLines finds it.
+   */
+  private scanSlice(sc: LiteralScanner, buf: Buffer, start: number, end: number, base: number, floor: number): void {
+    const max = this.maxLine;
+    sc.load(buf, start, end);
+    let pos = start;
+    let lines = this.lines;
+    for (;;) {
+      const rel = sc.next(pos - start);
+      if (rel < 0) {
+        lines += end - pos > max ? this.countLines(buf, pos, end) : sc.newlines;
+        break;
+      }
+      const at = start + rel;
+      const ls = at > pos ? Math.max(pos, buf.lastIndexOf(NL, at - 1) + 1) : pos;
+      lines += ls - pos > max ? this.countLines(buf, pos, ls) : sc.newlines;
+      const le = buf.indexOf(NL, at);
+      lines++;
+      if (le - ls > max) this.oversized++;
+      else this.hitLine(buf, ls, le, lines, base, floor, undefined);
+      pos = le + 1;
+    }
+    this.lines = lines;
   }
 
   private fastRegion(buf: Buffer, start: number, end: number, base: number): void {
@@ -146,7 +197,10 @@ export class TextReader extends LineReader {
     const text = decoded ?? buf.toString('utf8', ls, ce);
     const hits = this.o.extractor.extract(text);
     if (hits.length === 0) return;
-    let ts = this.o.time.parseLine(buf.toString('latin1', ls, Math.min(ce, ls + STAMP_WINDOW)));
+    // An ASCII line is its own latin1 text: no second decoding for the stamp. (As many characters as bytes
+    // and no U+FFFD means every byte was ASCII; an invalid byte decodes to U+FFFD, where latin1 may give \s.)
+    const ascii = text.length === ce - ls && text.indexOf('\ufffd') < 0;
+    let ts = this.o.time.parseLine(ascii ? text : buf.toString('latin1', ls, Math.min(ce, ls + STAMP_WINDOW)));
     if (ts === undefined) ts = this.scanBack(buf, ls, Math.max(regionStart, this.stampPos - base)) ?? this.stamp;
     this.stamp = ts;
     this.stampPos = base + le + 1;
