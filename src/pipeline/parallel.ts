@@ -1,0 +1,466 @@
+// `ingest` of a big plain-text file on several threads. The file is cut into byte ranges at line starts
+// (large ones first, smaller towards the end so the threads finish together); worker threads
+// (range-worker.ts) take ranges in order as they become free, and each range is tallied on its own
+// (ranges.ts). The main thread only commits (its heap cannot be kept small: V8's young generation is
+// sized at start-up, a worker's is not) the tallies strictly in file order, each batch with the
+// checkpoint at the end of its last range, so exactly-once holds as with one thread: a crash or Ctrl-C
+// loses only uncommitted ranges, which the next run reads again from the committed offset.
+//
+// What a range cannot know alone is settled at commit: line numbers (the lines before it are added) and the
+// time of hits before its first timestamp (they take the last timestamp of the ranges before it).
+import type { FileHandle } from 'node:fs/promises';
+import fsp from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import type { CatalogSet } from '../catalog/index.js';
+import type { ErrorCode } from '../errors.js';
+import { ErrscanError } from '../errors.js';
+import type { Extractor } from '../records/types.js';
+import { FINGERPRINT_BYTES, checkpointMatches, fingerprintOf } from '../sources/identity.js';
+import type { Batch, CodeInfo, CountRow, SampleRow, Store } from '../store/types.js';
+import { TimeParser } from '../time/parse.js';
+import type { FromWorker, ToWorker, WorkerInit } from './range-worker.js';
+import { COUNT_FIELDS, addSample, hourBucket, readRange, type RangeContext, type RangeResult, type RangeTask } from './ranges.js';
+import { ioError } from './run.js';
+import type { Checkpoint, RunInfo } from './types.js';
+
+const MiB = 1024 * 1024;
+/** Range sizes: a share of what is left, between these bounds. */
+const MIN_RANGE = 8 * MiB;
+const MAX_RANGE = 64 * MiB;
+const YOUNG_MB = 4;
+
+export interface ParallelOptions {
+  catalogs: CatalogSet;
+  extractor: Extractor;
+  tz: string;
+  maxLine: number;
+  chunkSize: number;
+  store: Store;
+  /** Host label of count and sample rows (the store's). */
+  host: string;
+  /** Commit once this many distinct count keys are pending. */
+  maxKeys: number;
+  /** Commit at least this often (ms) while reading. */
+  flushMs: number;
+  signal: AbortSignal;
+  now: () => number;
+  /** After each commit: the file's committed offset and the hits committed with it. */
+  onCommit?: (path: string, offset: number, hits: number) => void;
+  samplesPerCode?: number;
+  /** Fixed range size in bytes (tests: many small ranges); default a share of the file, 8-64 MiB. */
+  rangeBytes?: number;
+}
+
+export interface FileOutcome extends RunInfo {
+  interrupted: boolean;
+  errorCodes: ErrorCode[];
+}
+
+/** Cuts [start, size) into ranges that begin at line starts (all about `fixed` bytes long, if given). */
+export async function planRanges(fh: FileHandle, start: number, size: number, threads: number, fixed?: number): Promise<RangeTask[]> {
+  const cuts: number[] = [];
+  let pos = start;
+  for (;;) {
+    const left = size - pos;
+    const len = fixed ?? Math.min(MAX_RANGE, Math.max(MIN_RANGE, Math.floor(left / (2 * threads))));
+    if (left - len < (fixed === undefined ? MIN_RANGE / 2 : 1)) break;
+    pos += len;
+    cuts.push(pos);
+  }
+  const bounds = [start];
+  const win = Buffer.allocUnsafe(64 * 1024);
+  for (const c of cuts) {
+    // The first line start at or after the cut: just past the next newline from c - 1.
+    let at = Math.max(c - 1, bounds[bounds.length - 1]!);
+    let found = -1;
+    while (found < 0 && at < size) {
+      const { bytesRead } = await fh.read(win, 0, win.length, at);
+      if (bytesRead === 0) break;
+      const nl = win.subarray(0, bytesRead).indexOf(10);
+      if (nl >= 0) found = at + nl + 1;
+      else at += bytesRead;
+    }
+    if (found < 0 || found >= size) break;
+    if (found > bounds[bounds.length - 1]!) bounds.push(found);
+  }
+  bounds.push(size);
+  return bounds.slice(0, -1).map((b, i) => ({ index: i, start: b, end: bounds[i + 1]!, last: i === bounds.length - 2 }));
+}
+
+interface PoolWorker {
+  worker: Worker;
+  ready: boolean;
+  dead: boolean;
+  busy: { job: Job; task: RangeTask } | undefined;
+}
+
+interface Job {
+  path: string;
+  tasks: RangeTask[];
+  /** Tasks to read again (their worker died). */
+  retry: RangeTask[];
+  next: number;
+  /** Index of the next result to commit. */
+  commit: number;
+  results: Map<number, RangeResult>;
+  inflight: number;
+  /** No more ranges are handed out (a failure, Ctrl-C, or a short range). */
+  stop: boolean;
+  /** Nothing more is committed for this file. */
+  halted: boolean;
+  error: ErrscanError | undefined;
+  wake: (() => void) | undefined;
+}
+
+/** A code's run-wide id (≤ 2^21 of them), so count keys are numbers: hour × 2^21 + id. */
+const IDS = 2 ** 21;
+
+interface PendingCount {
+  bucket: number;
+  id: number;
+  count: number;
+  first: number;
+  last: number;
+}
+
+interface PendingSample {
+  ms: number;
+  line: number;
+  text: string;
+}
+
+class PendingBatch {
+  counts = new Map<number, PendingCount>();
+  /** By code id, newest first. */
+  samples = new Map<number, PendingSample[]>();
+  codes: CodeInfo[] = [];
+  checkpoint: Checkpoint | undefined;
+  hits = 0;
+}
+
+/**
+ * The worker pool and the per-file reading. Create it as early as possible with the number of threads
+ * (the workers load their modules meanwhile), `configure` it once the catalogs and the store are ready,
+ * `readFile` each big text file, and `close()` it at the end.
+ */
+export class ParallelIngest {
+  private readonly workers: PoolWorker[] = [];
+  /** Every vendor:code met in this run: its id and what the catalog says of it (sent to the store once). */
+  private readonly ids = new Map<string, Map<number, number>>();
+  private readonly infos: CodeInfo[] = [];
+  private job: Job | undefined;
+  private opts: ParallelOptions | undefined;
+  private ctx: RangeContext | undefined;
+
+  constructor(readonly threads: number) {
+    for (let i = 0; i < threads; i++) this.spawn();
+  }
+
+  private get o(): ParallelOptions {
+    if (!this.opts) throw new ErrscanError('ERRSCAN_INTERNAL', 'ParallelIngest used before configure()');
+    return this.opts;
+  }
+
+  configure(o: ParallelOptions): void {
+    this.opts = o;
+    this.ctx = {
+      extractor: o.extractor,
+      catalogs: o.catalogs,
+      time: new TimeParser(o.tz),
+      maxLine: o.maxLine,
+      chunkSize: o.chunkSize,
+      samplesPerCode: o.samplesPerCode ?? 5,
+    };
+    const init: WorkerInit = { vendors: o.catalogs.vendors, tz: o.tz, maxLine: o.maxLine, chunkSize: o.chunkSize, samplesPerCode: this.ctx.samplesPerCode };
+    for (const pw of this.workers) if (!pw.dead) pw.worker.postMessage({ type: 'init', init } satisfies ToWorker);
+  }
+
+  async close(): Promise<void> {
+    const ws = this.workers.splice(0);
+    await Promise.all(ws.map((w) => w.worker.terminate().catch(() => undefined)));
+  }
+
+  private spawn(): void {
+    let worker: Worker;
+    try {
+      // A small young generation: the default lets each thread's heap grow by tens of MB, and the budget
+      // for the whole process is 150 MB. Scavenges stay cheap (little survives a line).
+      worker = new Worker(new URL('./range-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+    } catch {
+      return; // no worker: the main thread reads every range
+    }
+    const pw: PoolWorker = { worker, ready: false, dead: false, busy: undefined };
+    worker.on('message', (m: FromWorker) => this.onMessage(pw, m));
+    worker.on('error', () => this.onDead(pw));
+    worker.on('exit', () => this.onDead(pw));
+    this.workers.push(pw);
+  }
+
+  private onMessage(pw: PoolWorker, m: FromWorker): void {
+    if (m.type === 'ready') {
+      pw.ready = true;
+    } else {
+      const busy = pw.busy;
+      pw.busy = undefined;
+      const job = busy?.job;
+      if (job !== undefined && job === this.job) {
+        job.inflight--;
+        if (m.type === 'result') this.onResult(job, m.result);
+        else {
+          job.error ??= ioError(Object.assign(new Error(m.message), m.code === undefined ? {} : { code: m.code }), job.path);
+          job.stop = true;
+        }
+        this.poke(job);
+      }
+    }
+    this.feed();
+  }
+
+  private onDead(pw: PoolWorker): void {
+    if (pw.dead) return;
+    pw.dead = true;
+    const busy = pw.busy;
+    pw.busy = undefined;
+    // Its range is read again by someone else (the main thread at least).
+    if (busy && busy.job === this.job) {
+      busy.job.inflight--;
+      busy.job.retry.push(busy.task);
+      this.poke(busy.job);
+    }
+    this.feed();
+  }
+
+  /** The run-wide id of a code; the first time, its info joins the batch. */
+  private idOf(info: CodeInfo, batch: PendingBatch): number {
+    let byCode = this.ids.get(info.vendor);
+    if (byCode === undefined) this.ids.set(info.vendor, (byCode = new Map()));
+    let id = byCode.get(info.code);
+    if (id === undefined) {
+      id = this.infos.length;
+      if (id >= IDS) throw new ErrscanError('ERRSCAN_INTERNAL', `more than ${IDS} distinct error codes in one ingest`);
+      this.infos.push(info);
+      byCode.set(info.code, id);
+      batch.codes.push(info);
+    }
+    return id;
+  }
+
+  private claim(job: Job): RangeTask | undefined {
+    if (job.stop || this.o.signal.aborted) return undefined;
+    if (job.retry.length > 0) return job.retry.shift();
+    // Results wait in memory until the ranges before them are committed: do not run too far ahead.
+    if (job.next >= job.tasks.length || job.next - job.commit >= 2 * this.threads + 2) return undefined;
+    return job.tasks[job.next++];
+  }
+
+  private feed(): void {
+    const job = this.job;
+    if (!job) return;
+    for (const pw of this.workers) {
+      if (!pw.ready || pw.dead || pw.busy) continue;
+      const task = this.claim(job);
+      if (!task) break;
+      pw.busy = { job, task };
+      job.inflight++;
+      pw.worker.postMessage({ type: 'range', path: job.path, task } satisfies ToWorker);
+    }
+  }
+
+  private poke(job: Job): void {
+    const w = job.wake;
+    job.wake = undefined;
+    w?.();
+  }
+
+  private onResult(job: Job, r: RangeResult): void {
+    job.results.set(r.index, r);
+    this.commitReady?.(job);
+  }
+
+  private commitReady: ((job: Job) => void) | undefined;
+
+  /** Reads one plain-text file (from its committed checkpoint, if it still matches) and commits its counts. */
+  async readFile(path: string, label: string = path): Promise<FileOutcome> {
+    const o = this.o;
+    const out: FileOutcome = { bytes: 0, lines: 0, hits: 0, unknown: 0, skipped: 0, oversized: 0, errors: 0, interrupted: false, errorCodes: [] };
+    const fail = (e: unknown): FileOutcome => {
+      const err = e instanceof ErrscanError ? e : ioError(e, label);
+      out.errors++;
+      out.errorCodes.push(err.code);
+      process.stderr.write(`${err.oneLine()}\n`);
+      return out;
+    };
+    let fh: FileHandle;
+    try {
+      fh = await fsp.open(path, 'r');
+    } catch (e) {
+      return fail(e);
+    }
+    try {
+      const st = await fh.stat();
+      const head = Buffer.alloc(Math.min(FINGERPRINT_BYTES, st.size));
+      await fh.read(head, 0, head.length, 0);
+      const stored = await o.store.checkpoint({ source: label, path, dev: st.dev, ino: st.ino });
+      const cp = stored && checkpointMatches(stored, { dev: st.dev, ino: st.ino, size: st.size, head }, 'bytes') ? stored : undefined;
+      const start = cp?.offset ?? 0;
+      if (start >= st.size) return out;
+      const tasks = await planRanges(fh, start, st.size, this.threads, o.rangeBytes);
+      const job: Job = {
+        path,
+        tasks,
+        retry: [],
+        next: 0,
+        commit: 0,
+        results: new Map(),
+        inflight: 0,
+        stop: false,
+        halted: false,
+        error: undefined,
+        wake: undefined,
+      };
+      let lines = cp?.lines ?? 0;
+      const cpTs = cp?.lastTs === undefined ? NaN : Date.parse(cp.lastTs);
+      let stamp: number | undefined = Number.isFinite(cpTs) ? cpTs : undefined;
+      const ctx = this.ctx!;
+      const keep = ctx.samplesPerCode;
+      let pending = new PendingBatch();
+      let lastFlush = Date.now();
+      let chain: Promise<void> = Promise.resolve();
+      let writeError: unknown;
+
+      const count = (bucket: number, id: number, n: number, first: number, last: number): void => {
+        const key = (bucket / 3600) * IDS + id;
+        const row = pending.counts.get(key);
+        if (row) {
+          row.count += n;
+          if (first < row.first) row.first = first;
+          if (last > row.last) row.last = last;
+        } else pending.counts.set(key, { bucket, id, count: n, first, last });
+      };
+      const sample = (id: number, s: PendingSample): void => {
+        let list = pending.samples.get(id);
+        if (!list) pending.samples.set(id, (list = []));
+        addSample(list, s, keep);
+      };
+      const merge = (r: RangeResult): void => {
+        const ids = r.codes.map((c) => this.idOf(c, pending));
+        if (r.untimed.length > 0) {
+          const t = Math.trunc(stamp ?? o.now());
+          for (const u of r.untimed) {
+            count(hourBucket(t), ids[u.slot]!, u.count, t, t);
+            for (const [line, text] of u.samples) sample(ids[u.slot]!, { ms: t, line: line + lines, text });
+          }
+        }
+        const c = r.counts;
+        for (let i = 0; i < c.length; i += COUNT_FIELDS) count(c[i]!, ids[c[i + 1]!]!, c[i + 2]!, c[i + 3]!, c[i + 4]!);
+        for (const [slot, ms, line, text] of r.samples) sample(ids[slot]!, { ms, line: line + lines, text });
+        lines += r.lines;
+        if (r.lastTs !== undefined) stamp = r.lastTs;
+        out.bytes += r.end - r.start;
+        out.lines += r.lines;
+        out.hits += r.hits;
+        out.unknown += r.unknown;
+        out.oversized += r.oversized;
+        pending.hits += r.hits;
+        const cp: Checkpoint = { source: label, path, dev: st.dev, ino: st.ino, fingerprint: fingerprintOf(head, r.end), offset: r.end, lines };
+        if (stamp !== undefined) cp.lastTs = new Date(stamp).toISOString();
+        pending.checkpoint = cp;
+      };
+      const flush = (): void => {
+        const p = pending;
+        if (p.checkpoint === undefined) return;
+        pending = new PendingBatch();
+        lastFlush = Date.now();
+        const iso = (ms: number): string => new Date(ms).toISOString();
+        const counts: CountRow[] = [];
+        for (const c of p.counts.values()) {
+          const info = this.infos[c.id]!;
+          counts.push({ bucket: c.bucket, vendor: info.vendor, code: info.code, source: label, host: o.host, count: c.count, firstSeen: iso(c.first), lastSeen: iso(c.last) });
+        }
+        // Oldest first, so ties on time keep arrival order in the store's ids.
+        const samples: SampleRow[] = [];
+        for (const [id, list] of p.samples) {
+          const info = this.infos[id]!;
+          for (let i = list.length - 1; i >= 0; i--) {
+            const s = list[i]!;
+            samples.push({ vendor: info.vendor, code: info.code, ts: iso(s.ms), source: label, host: o.host, line: s.line, text: s.text });
+          }
+        }
+        const batch: Batch = { counts, samples, checkpoints: [p.checkpoint], codes: p.codes };
+        const offset = p.checkpoint.offset;
+        chain = chain.then(async () => {
+          if (writeError !== undefined) return;
+          try {
+            await o.store.writeBatch(batch);
+            o.onCommit?.(path, offset, p.hits);
+          } catch (e) {
+            // Nothing after a failed batch may commit: its checkpoint would skip the lost counts.
+            writeError = e;
+            job.stop = true;
+            job.halted = true;
+          }
+        });
+      };
+      this.commitReady = (j: Job): void => {
+        if (j !== job) return;
+        while (!job.halted && job.results.has(job.commit)) {
+          const r = job.results.get(job.commit)!;
+          job.results.delete(job.commit);
+          job.commit++;
+          merge(r);
+          if (r.partial) {
+            // Ctrl-C, or the file shrank: what is before this point is consistent; nothing after it counts.
+            job.halted = true;
+            job.stop = true;
+          }
+        }
+        const done = job.halted || job.commit === job.tasks.length;
+        if (done || pending.counts.size >= o.maxKeys || Date.now() - lastFlush >= o.flushMs) flush();
+      };
+
+      this.job = job;
+      try {
+        this.feed();
+        for (;;) {
+          // The workers read; this thread only commits, unless no worker could start (or all died).
+          const task = this.workers.some((w) => !w.dead) ? undefined : this.claim(job);
+          if (task) {
+            job.inflight++;
+            let r: RangeResult | undefined;
+            try {
+              r = await readRange(fh, task, ctx, () => o.signal.aborted || job.stop);
+            } catch (e) {
+              job.error ??= ioError(e, label);
+              job.stop = true;
+            }
+            job.inflight--;
+            if (r) this.onResult(job, r);
+            this.feed();
+            continue;
+          }
+          // After Ctrl-C or a failure, ranges still in workers are not waited for: they would not be committed.
+          const left = job.retry.length > 0 || job.next < job.tasks.length;
+          if (job.stop || o.signal.aborted || (job.inflight === 0 && !left)) break;
+          if (job.inflight === 0 && this.workers.every((w) => w.dead)) continue;
+          await new Promise<void>((resolve) => (job.wake = resolve));
+        }
+        this.commitReady(job);
+        flush();
+        await chain;
+      } finally {
+        this.job = undefined;
+        this.commitReady = undefined;
+        for (const pw of this.workers) if (!pw.dead) pw.worker.postMessage({ type: 'close', path } satisfies ToWorker);
+      }
+      if (writeError !== undefined) throw writeError;
+      out.interrupted = o.signal.aborted;
+      if (job.error) fail(job.error);
+      else if (!out.interrupted && job.commit < job.tasks.length && !job.halted) {
+        throw new ErrscanError('ERRSCAN_INTERNAL', `parallel read stopped at range ${job.commit} of ${job.tasks.length}`, { file: label });
+      }
+      return out;
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  }
+}

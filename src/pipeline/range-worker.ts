@@ -1,0 +1,68 @@
+// A worker thread of a parallel ingest (parallel.ts): reads the byte ranges the main thread hands it and
+// posts back their tallies. It loads only what reading needs (no CLI, no database), and takes the already
+// validated catalogs from the main thread (`init`) instead of reading and validating the files again; it
+// can be started before they are loaded, so its start-up overlaps the main thread's.
+import type { FileHandle } from 'node:fs/promises';
+import fsp from 'node:fs/promises';
+import { parentPort } from 'node:worker_threads';
+import { catalogSet } from '../catalog/index.js';
+import { compileExtractor } from '../extract/index.js';
+import { TimeParser } from '../time/parse.js';
+import type { VendorCatalog } from '../types.js';
+import { readRange, type RangeContext, type RangeTask } from './ranges.js';
+
+export interface WorkerInit {
+  vendors: VendorCatalog[];
+  tz: string;
+  maxLine: number;
+  chunkSize: number;
+  samplesPerCode: number;
+}
+
+/** Main → worker. `init` comes first (the worker may be started before the catalogs are loaded). */
+export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'range'; path: string; task: RangeTask } | { type: 'close'; path: string };
+
+/** Worker → main. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; path: string; result: import('./ranges.js').RangeResult }
+  | { type: 'error'; path: string; index: number; message: string; code?: string };
+
+const port = parentPort;
+if (port) {
+  let ctx: RangeContext | undefined;
+  const open = new Map<string, Promise<FileHandle>>();
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'init') {
+      const catalogs = catalogSet(m.init.vendors);
+      ctx = {
+        extractor: compileExtractor(catalogs),
+        catalogs,
+        time: new TimeParser(m.init.tz),
+        maxLine: m.init.maxLine,
+        chunkSize: m.init.chunkSize,
+        samplesPerCode: m.init.samplesPerCode,
+      };
+      port.postMessage({ type: 'ready' } satisfies FromWorker);
+      return;
+    }
+    if (m.type === 'close') {
+      const fh = open.get(m.path);
+      open.delete(m.path);
+      void fh?.then((h) => h.close()).catch(() => undefined);
+      return;
+    }
+    const c = ctx!;
+    let fh = open.get(m.path);
+    if (fh === undefined) open.set(m.path, (fh = fsp.open(m.path, 'r')));
+    fh.then((h) => readRange(h, m.task, c)).then(
+      (result) => port.postMessage({ type: 'result', path: m.path, result } satisfies FromWorker, [result.counts.buffer as ArrayBuffer]),
+      (e: unknown) => {
+        const err = e as NodeJS.ErrnoException;
+        const msg: FromWorker = { type: 'error', path: m.path, index: m.task.index, message: err?.message ?? String(e) };
+        if (typeof err?.code === 'string') msg.code = err.code;
+        port.postMessage(msg);
+      },
+    );
+  });
+}

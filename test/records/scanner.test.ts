@@ -1,0 +1,121 @@
+// The WebAssembly byte scanner against a plain reference: the same candidate lines and newline counts for
+// any literals (strong or weak, caseless or exact) and any text, however it is sliced.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LiteralScanner, SCAN_CAPACITY, scannerFor } from '../../src/records/scanner.js';
+import type { PrefilterLiteral, RequiredLiteral } from '../../src/records/types.js';
+
+const fold = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+const has = (line: string, r: RequiredLiteral): boolean => (r.caseless ? fold(line).includes(fold(r.lit)) : line.includes(r.lit));
+
+/** Indices of the lines that hold a strong literal, or a weak one together with one of its required literals. */
+function reference(lines: string[], spec: PrefilterLiteral[]): number[] {
+  return lines.flatMap((l, i) => (spec.some((s) => has(l, s) && (s.requires === undefined || s.requires.some((r) => has(l, r)))) ? [i] : []));
+}
+
+/** Candidate lines and newline count as the text reader gets them: `next` from each line start. */
+function scan(sc: LiteralScanner, text: string): { lines: number[]; newlines: number } {
+  const buf = Buffer.from(text, 'latin1');
+  sc.load(buf, 0, buf.length);
+  const out: number[] = [];
+  let pos = 0;
+  let line = 0;
+  for (;;) {
+    const at = sc.next(pos);
+    line += sc.newlines;
+    if (at < 0) break;
+    out.push(line);
+    const le = buf.indexOf(10, at);
+    if (le < 0) break;
+    line++;
+    pos = le + 1;
+  }
+  return { lines: out, newlines: line };
+}
+
+const letters = fc.constantFrom(...'abcdeflmnoqrstxyzABCDELMQRSTXYZ019 -_:.'.split(''));
+const word = fc.string({ unit: letters, minLength: 1, maxLength: 7 });
+/** Text may also hold characters no literal has: tabs, latin1 letters, bytes above 0x7f. */
+const text = fc.string({ unit: fc.oneof(letters, fc.constantFrom('\t', '\u00e9', '\u00ff', '\u00c4')), minLength: 1, maxLength: 9 });
+
+describe('LiteralScanner', () => {
+  it('finds the same candidate lines as a plain search, for random literals and text', () => {
+    const literal = fc.record({
+      lit: word,
+      caseless: fc.boolean(),
+      requires: fc.option(fc.array(fc.record({ lit: word, caseless: fc.boolean() }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(literal, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.array(fc.oneof(text, fc.constantFrom('x', ' ', 'dls', 'DLS', 'license', '-20')), { maxLength: 12 }), { minLength: 1, maxLength: 40 }),
+        (raw, parts) => {
+          const spec: PrefilterLiteral[] = raw.map((l) => (l.requires ? { lit: l.lit, caseless: l.caseless, requires: l.requires } : { lit: l.lit, caseless: l.caseless }));
+          // Lines built from the literals' own alphabet, so that many are candidates.
+          const lines = parts.map((p) => p.join(''));
+          const sc = LiteralScanner.create(spec);
+          expect(sc).toBeDefined();
+          const got = scan(sc!, `${lines.join('\n')}\n`);
+          expect(got.lines).toEqual(reference(lines, spec));
+          expect(got.newlines).toBe(lines.length);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('folds only ASCII letters, and a weak literal needs its partner on the same line', () => {
+    const sc = LiteralScanner.create([
+      { lit: 'DynamSoft', caseless: true },
+      { lit: 'ErrorCode', caseless: false },
+      { lit: 'license', caseless: true, requires: [{ lit: '-20', caseless: false }] },
+    ])!;
+    const lines = [
+      'dynamsoft',
+      'DYNAMSOFT!',
+      'errorcode: -2326',
+      'ErrorCode: -2326',
+      '\tat com.example.license.Client.verify(Client.java:12)',
+      'License check failed [-20108]',
+      '-20108 here',
+      'the license is elsewhere',
+      'LICENSE -20',
+      'dyn\u00e4msoft',
+    ];
+    expect(scan(sc, `${lines.join('\n')}\n`).lines).toEqual([0, 1, 3, 5, 8]);
+  });
+
+  it('reports a literal at the very start and end of the data, and counts lines without a final newline', () => {
+    const sc = LiteralScanner.create([{ lit: 'qlm', caseless: true }])!;
+    expect(scan(sc, 'qlm')).toEqual({ lines: [0], newlines: 0 });
+    expect(scan(sc, 'a\nb\nQLM')).toEqual({ lines: [2], newlines: 2 });
+    expect(scan(sc, 'a\nb\nc\n')).toEqual({ lines: [], newlines: 3 });
+    expect(scan(sc, '')).toEqual({ lines: [], newlines: 0 });
+  });
+
+  it('counts every newline of a full load, with literals spread across it', () => {
+    const sc = LiteralScanner.create([{ lit: 'ErrorString', caseless: true }])!;
+    const line = 'x'.repeat(60);
+    const n = Math.floor(SCAN_CAPACITY / 61);
+    const lines = Array.from({ length: n }, (_, i) => (i % 997 === 5 ? `${line.slice(11)}errorSTRING` : line));
+    const got = scan(sc, `${lines.join('\n')}\n`);
+    expect(got.newlines).toBe(n);
+    expect(got.lines).toEqual(lines.flatMap((l, i) => (l.endsWith('errorSTRING') ? [i] : [])));
+  });
+
+  it('refuses loads over its capacity, and literal sets it cannot take', () => {
+    const sc = LiteralScanner.create([{ lit: 'abc', caseless: false }])!;
+    expect(() => sc.load(Buffer.alloc(SCAN_CAPACITY + 1), 0, SCAN_CAPACITY + 1)).toThrow(RangeError);
+    expect(LiteralScanner.create([])).toBeUndefined();
+    expect(LiteralScanner.create([{ lit: 'Größe', caseless: true }])).toBeUndefined();
+    expect(LiteralScanner.create([{ lit: 'a\nb', caseless: true }])).toBeUndefined();
+  });
+
+  it('is made from a plain-literal candidate regex, and not from one with metacharacters', () => {
+    expect(scannerFor({ candidate: /ErrorCode|DWT\.x/g })).toBeDefined();
+    expect(scannerFor({ candidate: /Error(Code)?/g })).toBeUndefined();
+    expect(scannerFor({ candidate: /ErrorCode|Größe/g })).toBeUndefined();
+    const sc = scannerFor({ candidate: /errorcode|dwt\.x/gi })!;
+    expect(scan(sc, 'ERRORCODE\nDWT.X\nDWTyX\n').lines).toEqual([0, 1]);
+  });
+});
