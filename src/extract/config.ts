@@ -17,6 +17,33 @@ export interface VendorExtractConfig {
   ignoreMessages: string[];
   /** Sample lines for message matching, checked like pattern samples. */
   samples: PatternSample[];
+  /** Wordings the vendor uses outside its error table (docs, FAQ), matched like catalog messages. */
+  messages: ExtraMessage[];
+  /** Lines naming another stack that shares these codes' texts (TWAIN condition texts): no message match. */
+  messageVeto: MessageVeto[];
+  /** Which messages count with no vendor context besides those holding a distinctive literal; undefined: none. */
+  messageOnly: MessageOnlyRule | undefined;
+}
+
+export interface ExtraMessage {
+  code: number;
+  text: string;
+  /** Where the wording was seen (documentation only). */
+  source: string;
+}
+
+export interface MessageVeto {
+  codes: Range[];
+  literals: string[];
+}
+
+export interface MessageOnlyRule {
+  /** Fewest words (placeholders left out) a message needs to count without vendor context. */
+  minWords: number;
+  /** Codes whose messages may count alone. */
+  codes: Range[];
+  /** Wordings that are too generic to count alone, however long. */
+  except: string[];
 }
 
 export interface PatternOptions {
@@ -89,19 +116,93 @@ function samples(cat: VendorCatalog, where: string, v: unknown): PatternSample[]
   return v as PatternSample[];
 }
 
-const VENDOR_KEYS = new Set(['context', 'distinctive', 'anchors', 'ignoreMessages', 'samples']);
+const VENDOR_KEYS = new Set(['context', 'distinctive', 'anchors', 'ignoreMessages', 'samples', 'messages', 'messageVeto', 'messageOnly']);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function extraMessages(cat: VendorCatalog, where: string, v: unknown): ExtraMessage[] {
+  if (v === undefined) return [];
+  const ok =
+    Array.isArray(v) &&
+    v.every(
+      (m) =>
+        isObject(m) &&
+        Number.isInteger(m.code) &&
+        typeof m.text === 'string' &&
+        m.text.trim().length > 0 &&
+        typeof m.source === 'string' &&
+        Object.keys(m).every((k) => k === 'code' || k === 'text' || k === 'source'),
+    );
+  if (!ok) bad(cat, where, 'must be an array of {code, text, source} (integer code, non-empty text, source naming where it was seen)');
+  return v as ExtraMessage[];
+}
+
+function vetoes(cat: VendorCatalog, where: string, v: unknown): MessageVeto[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((r) => isObject(r) && Object.keys(r).every((k) => k === 'codes' || k === 'literals'))) {
+    bad(cat, where, 'must be an array of {codes, literals}');
+  }
+  return (v as Array<Record<string, unknown>>).map((r, i) => ({
+    codes: ranges(cat, `${where}/${i}/codes`, r.codes) ?? bad(cat, `${where}/${i}/codes`, 'is required'),
+    literals: literals(cat, `${where}/${i}/literals`, r.literals),
+  }));
+}
+
+function messageOnlyRule(cat: VendorCatalog, where: string, v: unknown): MessageOnlyRule | undefined {
+  if (v === undefined) return undefined;
+  if (!isObject(v) || !Object.keys(v).every((k) => k === 'minWords' || k === 'codes' || k === 'except')) {
+    bad(cat, where, 'must be {minWords, codes, except}');
+  }
+  if (!Number.isInteger(v.minWords) || (v.minWords as number) < 3) bad(cat, `${where}/minWords`, 'must be an integer >= 3');
+  return {
+    minWords: v.minWords as number,
+    codes: ranges(cat, `${where}/codes`, v.codes) ?? bad(cat, `${where}/codes`, 'is required'),
+    except: strings(cat, `${where}/except`, v.except),
+  };
+}
+
+const PLACEHOLDER = /XXX|\{[A-Za-z_]\w*\}|"\+[^"]*\+"/gi;
+/** Rule identity of a wording: case, spacing and trailing punctuation do not matter. */
+const norm = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\s.!]+$/, '');
+const wordCount = (s: string): number => s.replace(PLACEHOLDER, ' ').split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0).length;
+
+/**
+ * May a wording of these codes count with no vendor context? Only one code (a shared wording pins none),
+ * at least `minWords` words (placeholders left out), a code in `codes`, and not listed in `except`.
+ * Which lines are looked at is still up to the literals (`context`, `distinctive`, `anchors`).
+ */
+export function countsAlone(rule: MessageOnlyRule | undefined, text: string, codes: readonly number[]): boolean {
+  if (rule === undefined || codes.length !== 1) return false;
+  const k = norm(text);
+  return wordCount(k) >= rule.minWords && inRanges(codes[0]!, rule.codes) && !rule.except.some((e) => norm(e) === k);
+}
 
 export function vendorConfig(cat: VendorCatalog): VendorExtractConfig {
   const x = cat.extract ?? {};
   for (const k of Object.keys(x)) {
     if (!VENDOR_KEYS.has(k)) bad(cat, `/extract/${k}`, `unknown extraction setting (known: ${[...VENDOR_KEYS].join(', ')})`);
   }
+  const context = literals(cat, '/extract/context', x.context);
+  const distinctive = literals(cat, '/extract/distinctive', x.distinctive);
+  const anchors = literals(cat, '/extract/anchors', x.anchors);
+  const ignoreMessages = strings(cat, '/extract/ignoreMessages', x.ignoreMessages);
+  const messages = extraMessages(cat, '/extract/messages', x.messages);
   return {
-    context: literals(cat, '/extract/context', x.context),
-    distinctive: literals(cat, '/extract/distinctive', x.distinctive),
-    anchors: literals(cat, '/extract/anchors', x.anchors),
-    ignoreMessages: strings(cat, '/extract/ignoreMessages', x.ignoreMessages),
+    context,
+    distinctive,
+    anchors,
+    ignoreMessages,
     samples: samples(cat, '/extract/samples', x.samples),
+    messages,
+    messageVeto: vetoes(cat, '/extract/messageVeto', x.messageVeto),
+    messageOnly: messageOnlyRule(cat, '/extract/messageOnly', x.messageOnly),
   };
 }
 

@@ -2,6 +2,7 @@
 // of key words, so a line costs one pass over its characters and a few map look-ups however many messages
 // the catalogs hold.
 import type { VendorCatalog } from '../types.js';
+import { countsAlone, inRanges, vendorConfig, type MessageOnlyRule } from './config.js';
 
 export interface MessageDef {
   /** Position in MessageIndex.defs. */
@@ -16,6 +17,8 @@ export interface MessageDef {
   distinctive: boolean;
   text: string;
   key: string;
+  /** Lowercase literals naming another stack that shares this wording: on such a line it is not matched. */
+  veto: string[];
 }
 
 export interface MessageOccurrence {
@@ -121,18 +124,26 @@ export class MessageIndex {
 
   constructor(vendors: VendorMessages[]) {
     const grouped = new Map<string, { vendor: VendorMessages; codes: Set<number>; text: string }>();
+    const vetoOf = new Map<number, ReturnType<typeof vendorConfig>['messageVeto']>();
+    const ruleOf = new Map<number, MessageOnlyRule | undefined>();
     for (const v of vendors) {
+      const cfg = vendorConfig(v.cat);
+      vetoOf.set(v.index, cfg.messageVeto);
+      ruleOf.set(v.index, cfg.messageOnly);
+      const add = (code: number, text: string): void => {
+        const norm = normalizeMessage(text);
+        if (norm.length === 0 || v.ignore.has(norm)) return;
+        const k = `${v.index}\u0000${norm}`;
+        const g = grouped.get(k);
+        if (g) g.codes.add(code);
+        else grouped.set(k, { vendor: v, codes: new Set([code]), text });
+      };
       for (const e of v.cat.entries) {
         if (e.success || e.code === 0) continue;
-        for (const text of [e.message, ...e.alternates]) {
-          const norm = normalizeMessage(text);
-          if (norm.length === 0 || v.ignore.has(norm)) continue;
-          const k = `${v.index}\u0000${norm}`;
-          const g = grouped.get(k);
-          if (g) g.codes.add(e.code);
-          else grouped.set(k, { vendor: v, codes: new Set([e.code]), text });
-        }
+        for (const text of [e.message, ...e.alternates]) add(e.code, text);
       }
+      // Wordings from the vendor's docs and FAQ (extract.messages): the same rules as table wordings.
+      for (const m of cfg.messages) add(m.code, m.text);
     }
     const compiled = [...grouped.values()].map((g) => ({ g, ...compileMessage(g.text) }));
     // Key word of each message: its rarest whole word over all messages (longest on a tie).
@@ -152,9 +163,19 @@ export class MessageIndex {
         vendor: g.vendor.index,
         codes: [...g.codes].sort((a, b) => Math.abs(a) - Math.abs(b)),
         re: new RegExp(source, 'i'),
-        distinctive: g.vendor.distinctive.some((d) => lower.includes(d)) || g.vendor.context.some((re) => re.test(g.text)),
+        distinctive:
+          g.vendor.distinctive.some((d) => lower.includes(d)) ||
+          g.vendor.context.some((re) => re.test(g.text)) ||
+          countsAlone(ruleOf.get(g.vendor.index), g.text, [...g.codes]),
         text: g.text,
         key,
+        veto: [
+          ...new Set(
+            (vetoOf.get(g.vendor.index) ?? [])
+              .filter((r) => [...g.codes].some((c) => inRanges(c, r.codes)))
+              .flatMap((r) => r.literals.map((l) => l.toLowerCase())),
+          ),
+        ],
       };
       this.defs.push(def);
       const h = wordHash(key);
@@ -193,7 +214,9 @@ export class MessageIndex {
             if (this.tried[d.id] === gen) continue;
             this.tried[d.id] = gen;
             const m = d.re.exec(line);
-            if (m !== null) (out ??= []).push({ def: d, start: m.index, end: m.index + m[0].length });
+            if (m !== null && !(d.veto.length > 0 && vetoed(line, d.veto))) {
+              (out ??= []).push({ def: d, start: m.index, end: m.index + m[0].length });
+            }
           }
         }
       }
@@ -215,6 +238,12 @@ export class MessageIndex {
         ),
     );
   }
+}
+
+/** Does the line name another stack that shares the wording (DTWAIN, NTwain: TWAIN condition texts)? */
+function vetoed(line: string, veto: readonly string[]): boolean {
+  const lower = line.toLowerCase();
+  return veto.some((v) => lower.includes(v));
 }
 
 /** Words allowed between a code and its message: `Error 7011 (Token is Expired)`, `"code":"7011","message":"…"`. */
@@ -269,6 +298,9 @@ export function pairedWithOther(line: string, start: number, end: number, own: r
 
 /** Is `code` written right before or right after the message at [start, end)? */
 export function pairedWith(line: string, start: number, end: number, code: number): boolean {
+  // A number under 1000 beside a wording proves nothing on its own: `The license has expired (code 209)`
+  // is any product's; QLM's 1..229 need QLM context (the message then fires through it).
+  if (code > -1000 && code < 1000) return false;
   const s = String(code);
   const from = Math.max(0, start - WINDOW - s.length);
   for (let i = line.lastIndexOf(s, start - s.length); i >= from; i = line.lastIndexOf(s, i - 1)) {

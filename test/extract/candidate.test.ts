@@ -49,7 +49,9 @@ describe('candidate', () => {
     expect(x.candidate.flags).toBe('gi');
     expect(/[^\x20-\x7e]/.test(x.candidate.source)).toBe(false);
     expect(x.candidate.source).not.toMatch(/\(\?<[=!]|\.\*|\\[uxpPc]/);
-    expect(x.candidate.source.split('|').length).toBeLessThanOrEqual(40);
+    // 35 vendor literals plus the DWT message literals (extract.anchors) and QLM name prefixes: each one costs
+    // the byte scanner (src/records/scanner.ts) throughput, so growth past this needs a measurement.
+    expect(x.candidate.source.split('|').length).toBeLessThanOrEqual(64);
   });
 
   it('every line with a hit matches it, and extract() returns nothing without it', () => {

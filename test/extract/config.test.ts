@@ -54,6 +54,10 @@ describe('extraction settings', () => {
       [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', anchors: ['x'], route: [{ min: 1, max: 2, vendor: 'zz' }], samples: [] }]), /vendor "zz" is not loaded/],
       [vendor(undefined, [{ id: 'p', regex: '(?<code>\\d+)', anchors: ['x'], contxt: ['y'], samples: [] }]), /\/patterns\/0\/contxt: unknown pattern setting in "p"/],
       [vendor({ context: ['Acmé'] }), /\/extract\/context: literal "Acmé" must be printable ASCII/],
+      [vendor({ messages: [{ code: 42, text: 'x' }] }), /\/extract\/messages: must be an array of \{code, text, source\}/],
+      [vendor({ messageVeto: [{ literals: ['X'] }] }), /\/extract\/messageVeto\/0\/codes: is required/],
+      [vendor({ messageOnly: { minWords: 2, codes: [[1, 99]] } }), /\/extract\/messageOnly\/minWords: must be an integer >= 3/],
+      [vendor({ messageOnly: { minWords: 4, codes: [[1, 99]], extra: 1 } }), /\/extract\/messageOnly: must be \{minWords, codes, except\}/],
     ];
     for (const [v, msg] of cases) {
       const e = compileError(v);
@@ -62,6 +66,29 @@ describe('extraction settings', () => {
       expect(e.oneLine()).not.toContain('\n');
     }
     expect(compileError(vendor({ contxt: [] })).file).toBe('/tmp/acme.json');
+  });
+
+  it('messageOnly lets long single-code wordings count alone, except listed ones; messages and messageVeto add and cancel wordings', () => {
+    const make = (extract: Record<string, unknown>): CompiledExtractor =>
+      new CompiledExtractor(catalogSet([vendor({ anchors: ['widget', 'gadget'], ...extract })]));
+    // 'The widget is broken' has 4 words.
+    expect(make({}).extract('log: The widget is broken')).toEqual([]);
+    expect(make({ messageOnly: { minWords: 4, codes: [[1, 99]] } }).extract('log: The widget is broken')).toEqual([
+      { vendor: 'acme', code: 42, via: 'message' },
+    ]);
+    expect(make({ messageOnly: { minWords: 5, codes: [[1, 99]] } }).extract('log: The widget is broken')).toEqual([]);
+    expect(make({ messageOnly: { minWords: 4, codes: [[43, 99]] } }).extract('log: The widget is broken')).toEqual([]);
+    expect(make({ messageOnly: { minWords: 4, codes: [[1, 99]], except: ['the widget is  BROKEN.'] } }).extract('log: The widget is broken')).toEqual([]);
+    // A docs wording of code 42 counts like a table wording; a veto literal cancels every wording of codes in its range.
+    const x = make({
+      context: ['Acme'],
+      messages: [{ code: 42, text: 'The gadget fell off', source: 'acme FAQ' }],
+      messageVeto: [{ codes: [[40, 45]], literals: ['OtherStack'] }],
+    });
+    expect(x.extract('Acme: The gadget fell off')).toEqual([{ vendor: 'acme', code: 42, via: 'message' }]);
+    expect(x.extract('Acme OtherStack: The gadget fell off')).toEqual([]);
+    expect(x.extract('Acme OtherStack: The widget is broken')).toEqual([]);
+    expect(x.extract('The gadget fell off')).toEqual([]);
   });
 
   it('checkSamples fails samples that give nothing, the wrong thing, more than expected, or not through their pattern', () => {

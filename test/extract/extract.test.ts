@@ -59,7 +59,13 @@ describe('extract', () => {
     expect(keys('err = EServerErrorCode.License_Expired')).toEqual(['qlm:209']);
     expect(keys('result: License_NoMoreActivations')).toEqual(['qlm:210']);
     expect(keys('QLM: Customer_NotFound')).toEqual(['qlm:1904']);
-    expect(keys('Customer_NotFound')).toEqual([]);
+    // Every underscored name maps alone; the word-like ones and the generic DB_* constants need QLM context.
+    expect(keys('Customer_NotFound')).toEqual(['qlm:1904']);
+    expect(keys('Email_Error')).toEqual(['qlm:2100']);
+    expect(keys('Customer_Error')).toEqual([]);
+    expect(keys('DB_Connection_Failed')).toEqual([]);
+    expect(keys('QLM: DB_Connection_Failed')).toEqual(['qlm:2000']);
+    expect(keys('Customer_NotFoundException')).toEqual([]);
     expect(keys('License_Error')).toEqual([]);
     expect(keys('LICENSE_EXPIRED')).toEqual([]);
   });
