@@ -25,7 +25,7 @@ const x = compileExtractor(loadCatalogs());
 
 describe('labelled fixtures', () => {
   it('cover every vendor, with positives and hard negatives in every file', () => {
-    expect(files).toEqual(['dls.jsonl', 'dwt.jsonl', 'formats.jsonl', 'pallycon.jsonl', 'qlm.jsonl']);
+    expect(files).toEqual(['dls.jsonl', 'dwt.jsonl', 'formats.jsonl', 'heldout-review.jsonl', 'pallycon.jsonl', 'qlm.jsonl', 'recall-own.jsonl']);
     for (const v of ['dwt', 'dls', 'qlm', 'pallycon']) {
       expect(rows.filter((r) => r.hits.some((h) => h.startsWith(`${v}:`))).length, v).toBeGreaterThanOrEqual(15);
     }
