@@ -40,6 +40,8 @@ const MAX_LITERALS = 256;
 const MAX_WEAK = 31;
 /** Bytes of the first data seen that fingerprints are chosen on. */
 const SAMPLE = 16 * 1024;
+/** Rounds of moving literals between buckets after the greedy placement (each ~5-10 ms, once per process). */
+const PLAN_PASSES = 2;
 
 interface Lit {
   bytes: number[];
@@ -306,7 +308,9 @@ function grams(sample: Uint8Array): Grams {
   exact.order.forEach((h, i) => {
     const key = exact.keys[h]!;
     for (let k = 0; k < W; k++) b[k]![i] = (key >>> (8 * k)) & 0xff;
-    byFirst[key & 0xff]!.push(i);
+    // Windows seen once are most of the distinct ones but little of the text: judging buckets by the
+    // repeated ones is ~3x cheaper and ranks them the same.
+    if (exact.counts[h]! > 1) byFirst[key & 0xff]!.push(i);
     count[i] = exact.counts[h]!;
     folded.add(pack(lower(b[0]![i]!), lower(b[1]![i]!), lower(b[2]![i]!), lower(b[3]![i]!)), count[i]);
   });
@@ -321,50 +325,71 @@ interface Plan {
   tables: Uint8Array;
 }
 
-/** Nibble masks of one bucket at each fingerprint position: bit n of lo[k] admits low nibble n at position k. */
-interface Masks {
-  lo: number[];
-  hi: number[];
+/**
+ * Nibble masks of one bucket: entry k (0..3) has bit n set when low nibble n is admitted at fingerprint
+ * position k, entry 4 + k the same for high nibbles.
+ */
+type Masks = number[];
+
+const noMasks = (): Masks => [0, 0, 0, 0, 0, 0, 0, 0];
+
+function union(a: Masks, b: Masks): Masks {
+  const m = noMasks();
+  for (let k = 0; k < 8; k++) m[k] = a[k]! | b[k]!;
+  return m;
 }
 
 /**
  * Fingerprints and buckets, judged on a sample of the input: each literal takes its window that occurs
- * least in the sample, and goes to the bucket where it adds the fewest verifications (sample windows its
- * bucket would admit × literals in the bucket).
+ * least in the sample (rarest bytes on a tie), and goes to the bucket where it adds the fewest
+ * verifications (sample windows its bucket would admit × literals in the bucket); then `passes` rounds
+ * move single literals to where they cost less. Planning runs once, mostly before V8 optimizes it, so its
+ * loops are kept plain.
  */
-function plan(lits: Lit[], sample: Uint8Array): Plan {
+function plan(lits: Lit[], sample: Uint8Array, passes: number): Plan {
   const g = grams(sample);
   const variants = (ch: number, caseless: boolean): number[] => (caseless && isLetter(ch) ? [lower(ch), lower(ch) - 32] : [ch]);
+  const [g1, g2, g3, count] = [g.b[1]!, g.b[2]!, g.b[3]!, g.count];
   const admits = (m: Masks): number => {
     let total = 0;
+    const l0 = m[0]!;
+    const h0 = m[4]!;
+    const l1 = m[1]!;
+    const h1 = m[5]!;
+    const l2 = m[2]!;
+    const h2 = m[6]!;
+    const l3 = m[3]!;
+    const h3 = m[7]!;
     for (let first = 0; first < 256; first++) {
-      if (((m.lo[0]! >> (first & 15)) & 1) === 0 || ((m.hi[0]! >> (first >> 4)) & 1) === 0) continue;
-      next: for (const i of g.byFirst[first]!) {
-        for (let k = 1; k < W; k++) {
-          const ch = g.b[k]![i]!;
-          if (((m.lo[k]! >> (ch & 15)) & 1) === 0 || ((m.hi[k]! >> (ch >> 4)) & 1) === 0) continue next;
+      if (((l0 >> (first & 15)) & 1) === 0 || ((h0 >> (first >> 4)) & 1) === 0) continue;
+      const list = g.byFirst[first]!;
+      for (let j = 0; j < list.length; j++) {
+        const i = list[j]!;
+        const b = g1[i]!;
+        const c = g2[i]!;
+        const d = g3[i]!;
+        if ((l1 >> (b & 15)) & 1 && (h1 >> (b >> 4)) & 1 && (l2 >> (c & 15)) & 1 && (h2 >> (c >> 4)) & 1 && (l3 >> (d & 15)) & 1 && (h3 >> (d >> 4)) & 1) {
+          total += count[i]!;
         }
-        total += g.count[i]!;
       }
     }
     return total;
   };
   const window = (l: Lit, o: number): Masks => {
-    const m: Masks = { lo: [0, 0, 0, 0], hi: [0, 0, 0, 0] };
+    const m = noMasks();
     for (let k = 0; k < W; k++) {
       if (o + k >= l.bytes.length) {
-        m.lo[k] = 0xffff;
-        m.hi[k] = 0xffff;
+        m[k] = 0xffff;
+        m[4 + k] = 0xffff;
         continue;
       }
       for (const ch of variants(l.bytes[o + k]!, l.caseless)) {
-        m.lo[k]! |= 1 << (ch & 15);
-        m.hi[k]! |= 1 << (ch >> 4);
+        m[k]! |= 1 << (ch & 15);
+        m[4 + k]! |= 1 << (ch >> 4);
       }
     }
     return m;
   };
-  const union = (a: Masks, b: Masks): Masks => ({ lo: a.lo.map((x, k) => x | b.lo[k]!), hi: a.hi.map((x, k) => x | b.hi[k]!) });
   // How often a window occurs in the sample: one look-up for a full window, a pass for a short literal.
   const occurs = (l: Lit, o: number): number => {
     const bs = l.bytes.slice(o, o + W);
@@ -374,42 +399,84 @@ function plan(lits: Lit[], sample: Uint8Array): Plan {
     }
     return admits(window(l, o));
   };
+  // Byte frequencies break ties between windows the sample never shows: rarer bytes admit less noise.
+  const uni = new Float64Array(256).fill(1);
+  for (let i = 0; i < sample.length; i++) uni[sample[i]!]!++;
+  const rarity = (l: Lit, o: number): number => {
+    let r = 0;
+    for (let k = o; k < Math.min(o + W, l.bytes.length); k++) r += Math.log(variants(l.bytes[k]!, l.caseless).reduce((a, ch) => a + uni[ch]!, 0));
+    return r;
+  };
   const offsets = lits.map((l) => {
     let best = 0;
     let bestCount = Infinity;
+    let bestRarity = Infinity;
     for (let o = 0; o + Math.min(W, l.bytes.length) <= l.bytes.length; o++) {
       const c = occurs(l, o);
-      if (c < bestCount) [bestCount, best] = [c, o];
+      const r = rarity(l, o);
+      if (c < bestCount || (c === bestCount && r < bestRarity)) [bestCount, bestRarity, best] = [c, r, o];
     }
     return best;
   });
-  const masks: Masks[] = Array.from({ length: BUCKETS }, () => ({ lo: [0, 0, 0, 0], hi: [0, 0, 0, 0] }));
-  const cost: number[] = Array.from({ length: BUCKETS }, () => 0);
+  const windows = lits.map((l, li) => window(l, offsets[li]!));
+  const masksOf = (list: number[]): Masks => {
+    let m = noMasks();
+    for (const li of list) m = union(m, windows[li]!);
+    return m;
+  };
+  const costWith = (m: Masks, n: number): number => (n === 0 ? 0 : (admits(m) + 1) * n);
   const buckets: number[][] = Array.from({ length: BUCKETS }, () => []);
+  const masks: Masks[] = Array.from({ length: BUCKETS }, noMasks);
+  const cost: number[] = Array.from({ length: BUCKETS }, () => 0);
   // Short literals first (they admit the most), then the rest; each to its cheapest bucket.
   const order = lits.map((_, i) => i).sort((a, b) => lits[a]!.bytes.length - lits[b]!.bytes.length || a - b);
   for (const li of order) {
-    const w = window(lits[li]!, offsets[li]!);
     let best = 0;
     let bestDelta = Infinity;
-    let bestMasks = masks[0]!;
     let bestCost = 0;
+    let bestMasks = masks[0]!;
     for (let bi = 0; bi < BUCKETS; bi++) {
-      const m = union(masks[bi]!, w);
-      const c = (admits(m) + 1) * (buckets[bi]!.length + 1);
-      if (c - cost[bi]! < bestDelta) [bestDelta, best, bestMasks, bestCost] = [c - cost[bi]!, bi, m, c];
+      const m = union(masks[bi]!, windows[li]!);
+      const c = costWith(m, buckets[bi]!.length + 1);
+      if (c - cost[bi]! < bestDelta) [bestDelta, best, bestCost, bestMasks] = [c - cost[bi]!, bi, c, m];
     }
     buckets[best]!.push(li);
     masks[best] = bestMasks;
     cost[best] = bestCost;
+  }
+  for (let pass = 0; pass < passes; pass++) {
+    let moved = false;
+    for (const li of order) {
+      const from = buckets.findIndex((b) => b.includes(li));
+      const rest = buckets[from]!.filter((x) => x !== li);
+      const restMasks = masksOf(rest);
+      const restCost = costWith(restMasks, rest.length);
+      let to = -1;
+      let toCost = 0;
+      let toMasks = masks[0]!;
+      let gain = 0;
+      for (let bi = 0; bi < BUCKETS; bi++) {
+        if (bi === from) continue;
+        const m = union(masks[bi]!, windows[li]!);
+        const c = costWith(m, buckets[bi]!.length + 1);
+        const saved = cost[from]! - restCost - (c - cost[bi]!);
+        if (saved > gain) [to, toCost, toMasks, gain] = [bi, c, m, saved];
+      }
+      if (to < 0) continue;
+      [buckets[from], masks[from], cost[from]] = [rest, restMasks, restCost];
+      buckets[to]!.push(li);
+      [masks[to], cost[to]] = [toMasks, toCost];
+      moved = true;
+    }
+    if (!moved) break;
   }
   const tables = new Uint8Array(W * 32);
   masks.forEach((m, bi) => {
     const bit = 1 << bi;
     for (let k = 0; k < W; k++) {
       for (let x = 0; x < 16; x++) {
-        if ((m.lo[k]! >> x) & 1) tables[k * 32 + x]! |= bit;
-        if ((m.hi[k]! >> x) & 1) tables[k * 32 + 16 + x]! |= bit;
+        if ((m[k]! >> x) & 1) tables[k * 32 + x]! |= bit;
+        if ((m[4 + k]! >> x) & 1) tables[k * 32 + 16 + x]! |= bit;
       }
     }
   });
@@ -502,7 +569,7 @@ export class LiteralScanner {
 
   /** Fingerprints from the first data seen; `listAt` area after the requirement lists holds bucket lists. */
   private plan(sample: Uint8Array): void {
-    const p = plan(this.lits, sample);
+    const p = plan(this.lits, sample, PLAN_PASSES);
     const dv = new DataView(this.mem.buffer);
     this.mem.set(p.tables, TAB);
     p.offsets.forEach((o, n) => {
