@@ -1,5 +1,7 @@
 // JSON lines: one JSON value per line. Objects and arrays go to `extractRecord`, a JSON string is
-// treated as a log line; anything else, or a line that is not JSON, is counted as skipped and the
+// treated as a log line. A line that does not start like JSON (`{`, `[`, `"`) is a plain text line, so a
+// stream detected as JSON lines from its first line (a live pipe) loses nothing when text follows; a line
+// that starts like JSON but does not parse, or a bare number or literal, is counted as skipped and the
 // stream goes on. Every line is parsed (so malformed ones are counted exactly); `extractRecord` runs
 // only when the raw line contains a candidate literal (or an escape that could hide one).
 import { recordTimeValue } from '../time/parse.js';
@@ -48,6 +50,11 @@ export class NdjsonReader extends LineReader {
     while (i < ce && (buf[i] === 32 || buf[i] === 9)) i++;
     if (i === ce) return; // blank line: counted as a line, not a record
     const raw = buf.toString('utf8', start, ce);
+    const c = buf[i];
+    if (c !== 0x7b /* { */ && c !== 0x5b /* [ */ && c !== 0x22 /* " */) {
+      this.textLine(buf, start, ce, raw, lineNo, endAbs);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(raw);
@@ -69,6 +76,16 @@ export class NdjsonReader extends LineReader {
     if (hits.length === 0) return;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     this.o.onHit({ hits, line: lineNo, text, ts: this.stamp ?? this.o.now(), end: endAbs });
+  }
+
+  /** A plain log line among JSON lines: its own timestamp, else the last one seen. */
+  private textLine(buf: Buffer, start: number, end: number, raw: string, lineNo: number, endAbs: number): void {
+    const t = this.o.time.parseLine(raw);
+    if (t !== undefined) this.stamp = t;
+    if (!this.maybeHit(buf, start, end, raw)) return;
+    const hits = this.o.extractor.extract(raw);
+    if (hits.length === 0) return;
+    this.o.onHit({ hits, line: lineNo, text: raw, ts: this.stamp ?? this.o.now(), end: endAbs });
   }
 
   /** The raw line has a candidate literal, or a backslash escape that could spell one. */

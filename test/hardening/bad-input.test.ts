@@ -217,7 +217,8 @@ describe('JSON', () => {
     const out = scanFile(file);
     expect(out.status).toBe(0);
     expect(out.hits).toEqual(expected);
-    expect(out.s).toMatchObject({ lines: 310, skipped: 10, errors: 0 });
+    // `nul` and the NUL/ÿ line do not start like JSON: they are text lines (searched, no hits), not skipped records.
+    expect(out.s).toMatchObject({ lines: 310, skipped: 8, errors: 0 });
     // Half garbage, forced as JSON lines: still every good record.
     const half: string[] = [];
     for (let i = 0; i < 60; i++) half.push(rec(i), BAD[i % BAD.length]!);
@@ -225,7 +226,7 @@ describe('JSON', () => {
     fs.writeFileSync(f2, `${half.join('\n')}\n`);
     const forced = scanFile(f2, ['--format', 'ndjson']);
     expect(forced.hits).toEqual({ 'pallycon:7011': 20, 'pallycon:7009': 20, 'pallycon:1003': 20 });
-    expect(forced.s).toMatchObject({ lines: 120, skipped: 60 });
+    expect(forced.s).toMatchObject({ lines: 120, skipped: 48 }); // 12 of the 60 bad lines are text lines (see above)
   });
 
   it('a truncated JSON array: the complete elements counted, one line naming the file and the element', () => {

@@ -84,7 +84,7 @@ describe('inputs', () => {
 
   it('detects the format per input: text, JSON lines, JSON array', async () => {
     write('t.log', '{"a":1}\nErrorCode: -1 plain\n');
-    write('n.jsonl', '{"m":"ErrorCode: -2"}\n' + '{"m":"x"}\n'.repeat(9) + 'not json\n');
+    write('n.jsonl', '{"m":"ErrorCode: -2"}\n' + '{"m":"x"}\n'.repeat(9) + '{"not json\n');
     write('a.json', '[{"m":"ErrorCode: -3"}, {"m":"ErrorCode: -4"}]');
     const s = new ListSink();
     const { r } = await run(['t.log', 'n.jsonl', 'a.json'], [s]);
@@ -94,7 +94,7 @@ describe('inputs', () => {
       ['a.json', 1, -3, '{"m":"ErrorCode: -3"}'],
       ['a.json', 2, -4, '{"m":"ErrorCode: -4"}'],
     ]);
-    // 10 of 11 lines are JSON objects (≥ 90%): JSON lines, and the odd line out is skipped and counted.
+    // 10 of 11 lines are JSON objects (≥ 90%): JSON lines, and the broken one is skipped and counted.
     expect(r.skipped).toBe(1);
   });
 

@@ -201,16 +201,18 @@ describe('NdjsonReader', () => {
     ].join('\n'),
   );
 
-  it('extracts from records, counts malformed ones as skipped and goes on', async () => {
+  it('extracts from records and text lines, counts malformed ones as skipped and goes on', async () => {
     const o = await run('ndjson', [input]);
     expect(o.hits).toEqual([
       { codes: [-1], line: 1, text: '{"time":"2026-11-22T10:00:00Z","msg":"ErrorCode: -1"}', ts: '2026-11-22T10:00:00.000Z', end: 54 },
+      // A line that does not start like JSON is a text line (a pipe detected as JSON lines may carry text too).
+      { codes: [-99], line: 2, text: 'not json ErrorCode: -99', ts: '2026-11-22T10:00:00.000Z', end: 78 },
       { codes: [-2], line: 5, text: '{"msg":"ErrorCode: -2 inherits"}', ts: '2026-11-18T11:06:40.000Z', end: 144 },
       { codes: [-3], line: 6, text: 'a string line ErrorCode: -3', ts: '2026-11-18T11:06:40.000Z', end: 174 },
       { codes: [-4], line: 9, text: '[{"msg":"ErrorCode: -4"}]', ts: '2026-11-18T11:06:40.000Z', end: 215 },
       { codes: [-5], line: 10, text: '{"msg":"esc ErrorCode: -5"}', ts: '2026-11-18T11:06:40.000Z', end: input.length },
     ]);
-    expect([o.lines, o.skipped, o.oversized]).toEqual([10, 3, 0]);
+    expect([o.lines, o.skipped, o.oversized]).toEqual([10, 1, 0]); // only `{"broken": ` (`42` is a text line)
   });
 
   it('is chunk-boundary invariant', async () => {
