@@ -1,5 +1,6 @@
 // The HTML report as a person sees it: rendered by headless Chromium (Debian's `chromium`, which .ci/run
-// installs). A missing browser fails this test rather than skipping it.
+// installs, and test/report/browser-setup.ts installs when it can). A missing browser fails this test rather
+// than skipping it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
