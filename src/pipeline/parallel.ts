@@ -150,6 +150,8 @@ export class ParallelIngest {
   private readonly infos: CodeInfo[] = [];
   private job: Job | undefined;
   private opts: ParallelOptions | undefined;
+  /** What the workers were initialised with. */
+  private sent: WorkerInit | undefined;
   private ctx: RangeContext | undefined;
 
   constructor(readonly threads: number) {
@@ -159,6 +161,13 @@ export class ParallelIngest {
   private get o(): ParallelOptions {
     if (!this.opts) throw new ErrscanError('ERRSCAN_INTERNAL', 'ParallelIngest used before configure()');
     return this.opts;
+  }
+
+  /** Lets the workers compile the catalogs before the rest of the setup is known (optional; configure does it too). */
+  prepare(p: Omit<WorkerInit, 'samplesPerCode'> & { samplesPerCode?: number }): void {
+    const init: WorkerInit = { ...p, samplesPerCode: p.samplesPerCode ?? 5 };
+    this.sent = init;
+    for (const pw of this.workers) if (!pw.dead) pw.worker.postMessage({ type: 'init', init } satisfies ToWorker);
   }
 
   configure(o: ParallelOptions): void {
@@ -172,7 +181,9 @@ export class ParallelIngest {
       samplesPerCode: o.samplesPerCode ?? 5,
     };
     const init: WorkerInit = { vendors: o.catalogs.vendors, tz: o.tz, maxLine: o.maxLine, chunkSize: o.chunkSize, samplesPerCode: this.ctx.samplesPerCode };
-    for (const pw of this.workers) if (!pw.dead) pw.worker.postMessage({ type: 'init', init } satisfies ToWorker);
+    const s = this.sent;
+    const same = s !== undefined && s.vendors === init.vendors && s.tz === init.tz && s.maxLine === init.maxLine && s.chunkSize === init.chunkSize && s.samplesPerCode === init.samplesPerCode;
+    if (!same) this.prepare(init);
   }
 
   async close(): Promise<void> {

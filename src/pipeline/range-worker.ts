@@ -34,6 +34,7 @@ if (port) {
   const open = new Map<string, Promise<FileHandle>>();
   port.on('message', (m: ToWorker) => {
     if (m.type === 'init') {
+      // A second init (other settings) replaces the first; ranges are only sent once the last one is ready.
       const catalogs = catalogSet(m.init.vendors);
       ctx = {
         extractor: compileExtractor(catalogs),

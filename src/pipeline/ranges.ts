@@ -91,7 +91,7 @@ class Tally {
   private readonly slots = new Map<string, Map<number, number>>();
   private readonly infos: CodeInfo[] = [];
   private readonly codes: CodeTally[] = [];
-  /** Hour bucket → slot → [count, first ms, last ms]. */
+  /** Hour (bucket / 3600: a small integer key, where the bucket itself is a boxed double) → slot → [count, first ms, last ms]. */
   private readonly counts = new Map<number, Map<number, [number, number, number]>>();
   private rows = 0;
   private lastBucket = NaN;
@@ -118,11 +118,11 @@ class Tally {
     const ms = Math.trunc(r.ts);
     let hour: Map<number, [number, number, number]> | undefined;
     if (timed) {
-      const bucket = hourBucket(ms);
-      if (bucket !== this.lastBucket || this.lastHour === undefined) {
-        hour = this.counts.get(bucket);
-        if (hour === undefined) this.counts.set(bucket, (hour = new Map()));
-        this.lastBucket = bucket;
+      const h = hourBucket(ms) / 3600;
+      if (h !== this.lastBucket || this.lastHour === undefined) {
+        hour = this.counts.get(h);
+        if (hour === undefined) this.counts.set(h, (hour = new Map()));
+        this.lastBucket = h;
         this.lastHour = hour;
       } else hour = this.lastHour;
     }
@@ -156,9 +156,9 @@ class Tally {
   result(): Pick<RangeResult, 'counts' | 'samples' | 'untimed' | 'codes' | 'hits' | 'unknown'> {
     const counts = new Float64Array(this.rows * COUNT_FIELDS);
     let i = 0;
-    for (const [bucket, slots] of this.counts) {
+    for (const [h, slots] of this.counts) {
       for (const [slot, [n, first, last]] of slots) {
-        counts[i++] = bucket;
+        counts[i++] = h * 3600;
         counts[i++] = slot;
         counts[i++] = n;
         counts[i++] = first;

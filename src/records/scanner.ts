@@ -4,8 +4,8 @@
 // Why not the `candidate` regex: V8 runs a case-insensitive alternation of ~40 literals at 300-400 MB/s, the
 // largest single cost of a scan. This is a "Teddy" filter (as in Hyperscan and Rust's aho-corasick): each
 // literal gets a 4-byte fingerprint (its rarest 4 bytes in a sample of the input), the literals are spread
-// over 8 buckets, and for every 16 input bytes eight nibble-table shuffles give the bucket mask of each
-// position. Only positions with a bucket bit are verified (a folded 4-byte compare, then byte by byte), so
+// over 8 buckets (16 for very many literals), and for every 16 input bytes eight nibble-table shuffles
+// (sixteen) give the bucket mask of each position. Only positions with a bucket bit are verified (a folded 4-byte compare, then byte by byte), so
 // a typical log runs at 1.5-2.5 GB/s on one core. Newlines are counted in the same pass.
 //
 // Weak literals (see src/extract/prefilter.ts) count only if their line also holds one of their required
@@ -27,7 +27,7 @@ declare const WebAssembly: {
 const OUT = 0;
 const SCR = 16;
 const TAB = 64;
-const BIDX = 192;
+const BIDX = 320;
 const RECS = 448;
 const REC = 48;
 const DATA = 65536;
@@ -35,9 +35,10 @@ const DATA = 65536;
 export const SCAN_CAPACITY = 1 << 20;
 const PAGES = (DATA + SCAN_CAPACITY + 65536) / 65536;
 const W = 4;
-const BUCKETS = 8;
 const MAX_LITERALS = 256;
 const MAX_WEAK = 31;
+/** Above this many literals, 16 buckets beat 8 (measured: even at 100, at 130 16 win, at 194 by 60%). */
+const MANY_LITERALS = 112;
 /** Bytes of the first data seen that fingerprints are chosen on. */
 const SAMPLE = 16 * 1024;
 /** Rounds of moving literals between buckets after the greedy placement (each ~5-10 ms, once per process). */
@@ -49,8 +50,11 @@ interface Lit {
   requires: Array<{ bytes: number[]; caseless: boolean }> | undefined;
 }
 
-/** The scanner's functions: eqAt(p, lit, mask, len), contains(from, to, req), find(from, end). */
-function moduleBytes(): Uint8Array {
+/**
+ * The scanner's functions: eqAt(p, lit, mask, len), contains(from, to, req), find(from, end), for one set
+ * of nibble tables (8 buckets) or two (16 buckets: twice the shuffles, fewer false candidates).
+ */
+function moduleBytes(sets: 1 | 2): Uint8Array {
   const { get, set, tee, load, load8, store } = op;
   const c = op.const;
   // eqAt(p, lit, mask, len) → 1 if the bytes at p equal lit after OR-ing mask (0x20 folds ASCII letters).
@@ -81,17 +85,25 @@ function moduleBytes(): Uint8Array {
   const [from, end, i, nl, cm, nlm, j, q, bm, lim, k, kend, rec, s, wbit, cS, cE, chk, sat, r, rend, p, b] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
   ];
-  const [v, acc, lo, hi, c15, c10, zero] = [23, 24, 25, 26, 27, 28, 29];
-  const table = (pos: number, half: number): Code => [c(0), op.v128load(TAB + pos * 32 + half * 16)];
+  const [v, acc, lo, hi, c15, c10, zero, accB] = [23, 24, 25, 26, 27, 28, 29, 30];
+  const table = (set_: number, pos: number, half: number): Code => [c(0), op.v128load(TAB + set_ * 128 + pos * 32 + half * 16)];
   const position = (pos: number): Code => [
     get(i), op.v128load(pos), set(v),
     get(v), get(c15), op.vand, set(lo),
     get(v), c(4), op.shrU16, get(c15), op.vand, set(hi),
     ...(pos === 0 ? [get(v), get(c10), op.eq8, op.bitmask8, set(nlm)] : []),
-    table(pos, 0), get(lo), op.swizzle, table(pos, 1), get(hi), op.swizzle, op.vand,
+    table(0, pos, 0), get(lo), op.swizzle, table(0, pos, 1), get(hi), op.swizzle, op.vand,
     ...(pos === 0 ? [] : [get(acc), op.vand]),
     set(acc),
+    ...(sets === 1
+      ? []
+      : [
+          table(1, pos, 0), get(lo), op.swizzle, table(1, pos, 1), get(hi), op.swizzle, op.vand,
+          ...(pos === 0 ? [] : [get(accB), op.vand]),
+          set(accB),
+        ]),
   ];
+  const any: Code = sets === 1 ? [get(acc)] : [get(acc), get(accB), op.vor];
   const found: Code = [c(OUT), get(nl), get(nlm), c(1), get(j), op.shl, c(1), op.sub, op.and, op.popcnt, op.add, store(), get(s), op.return];
   const find: Code = [
     c(0), set(nl), get(from), set(i), c(0), set(cS), c(0), set(cE),
@@ -101,8 +113,8 @@ function moduleBytes(): Uint8Array {
     get(end), get(i), op.sub, set(lim),
     position(0), position(1), position(2), position(3),
     c(0), set(cm),
-    get(acc), op.anyTrue, op.if,
-    get(acc), get(zero), op.ne8, op.bitmask8, set(cm),
+    any, op.anyTrue, op.if,
+    any, get(zero), op.ne8, op.bitmask8, set(cm),
     op.end,
     get(lim), c(16), op.ltS, op.if,
     get(nlm), c(1), get(lim), op.shl, c(1), op.sub, op.and, set(nlm),
@@ -110,10 +122,11 @@ function moduleBytes(): Uint8Array {
     op.end,
     get(cm), op.if,
     c(SCR), get(acc), op.v128store(),
+    ...(sets === 1 ? [] : [c(SCR), get(accB), op.v128store(16)]),
     op.loop,
     get(cm), op.ctz, set(j),
     get(i), get(j), op.add, set(q),
-    get(j), load8(SCR), set(bm),
+    get(j), load8(SCR), ...(sets === 1 ? [] : [get(j), load8(SCR + 16), c(8), op.shl, op.or]), set(bm),
     op.block, op.loop,
     get(bm), op.eqz, op.brIf(1),
     get(bm), op.ctz, set(b),
@@ -177,24 +190,31 @@ function moduleBytes(): Uint8Array {
     [
       { params: [i32, i32, i32, i32], results: [i32], locals: [i32], body: eqAt },
       { params: [i32, i32, i32], results: [i32], locals: [i32, i32, i32, i32, i32], body: contains },
-      { name: 'find', params: [i32, i32], results: [i32], locals: [...Array<number>(21).fill(i32), ...Array<number>(7).fill(v128)], body: find },
+      { name: 'find', params: [i32, i32], results: [i32], locals: [...Array<number>(21).fill(i32), ...Array<number>(8).fill(v128)], body: find },
     ],
     PAGES,
   );
 }
 
-let compiled: object | null | undefined;
+/** 16 buckets pay for their second set of shuffles only when there are many literals to spread. */
+function bucketSets(literals: number): 1 | 2 {
+  return literals > MANY_LITERALS ? 2 : 1;
+}
 
-function wasmModule(): object | undefined {
-  if (compiled === undefined) {
+const compiled = new Map<number, object | null>();
+
+function wasmModule(sets: 1 | 2): object | undefined {
+  let m = compiled.get(sets);
+  if (m === undefined) {
     try {
-      compiled = new WebAssembly.Module(moduleBytes());
+      m = new WebAssembly.Module(moduleBytes(sets));
     } catch {
       // No WebAssembly SIMD (an old or restricted runtime): the regex path does the same work, slower.
-      compiled = null;
+      m = null;
     }
+    compiled.set(sets, m);
   }
-  return compiled ?? undefined;
+  return m ?? undefined;
 }
 
 const isLetter = (ch: number): boolean => (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90);
@@ -346,7 +366,7 @@ function union(a: Masks, b: Masks): Masks {
  * move single literals to where they cost less. Planning runs once, mostly before V8 optimizes it, so its
  * loops are kept plain.
  */
-function plan(lits: Lit[], sample: Uint8Array, passes: number): Plan {
+function plan(lits: Lit[], sample: Uint8Array, passes: number, BUCKETS: number): Plan {
   const g = grams(sample);
   const variants = (ch: number, caseless: boolean): number[] => (caseless && isLetter(ch) ? [lower(ch), lower(ch) - 32] : [ch]);
   const [g1, g2, g3, count] = [g.b[1]!, g.b[2]!, g.b[3]!, g.count];
@@ -424,7 +444,19 @@ function plan(lits: Lit[], sample: Uint8Array, passes: number): Plan {
     for (const li of list) m = union(m, windows[li]!);
     return m;
   };
-  const costWith = (m: Masks, n: number): number => (n === 0 ? 0 : (admits(m) + 1) * n);
+  // What the sample shows, plus what uniformly random bytes would let through: a bucket's masks grow
+  // wide long before a small sample shows it, and literals the sample never has would all pile up in one.
+  const popcount = (x: number): number => {
+    let n = 0;
+    for (; x !== 0; x &= x - 1) n++;
+    return n;
+  };
+  const width = (m: Masks): number => {
+    let p = 1;
+    for (let k = 0; k < W; k++) p *= (popcount(m[k]!) * popcount(m[4 + k]!)) / 256;
+    return p * sample.length;
+  };
+  const costWith = (m: Masks, n: number): number => (n === 0 ? 0 : (admits(m) + width(m) + 1) * n);
   const buckets: number[][] = Array.from({ length: BUCKETS }, () => []);
   const masks: Masks[] = Array.from({ length: BUCKETS }, noMasks);
   const cost: number[] = Array.from({ length: BUCKETS }, () => 0);
@@ -470,13 +502,14 @@ function plan(lits: Lit[], sample: Uint8Array, passes: number): Plan {
     }
     if (!moved) break;
   }
-  const tables = new Uint8Array(W * 32);
+  const tables = new Uint8Array((BUCKETS / 8) * W * 32);
   masks.forEach((m, bi) => {
-    const bit = 1 << bi;
+    const base = (bi >> 3) * W * 32;
+    const bit = 1 << (bi & 7);
     for (let k = 0; k < W; k++) {
       for (let x = 0; x < 16; x++) {
-        if ((m[k]! >> x) & 1) tables[k * 32 + x]! |= bit;
-        if ((m[4 + k]! >> x) & 1) tables[k * 32 + 16 + x]! |= bit;
+        if ((m[k]! >> x) & 1) tables[base + k * 32 + x]! |= bit;
+        if ((m[4 + k]! >> x) & 1) tables[base + k * 32 + 16 + x]! |= bit;
       }
     }
   });
@@ -498,6 +531,7 @@ export class LiteralScanner {
 
   private constructor(
     private readonly lits: Lit[],
+    private readonly buckets: number,
     instance: WasmInstance,
   ) {
     const buf = (instance.exports.mem as { buffer: ArrayBuffer }).buffer;
@@ -517,9 +551,10 @@ export class LiteralScanner {
       if (lit.requires && ++weak > MAX_WEAK) lit.requires = undefined;
       lits.push(lit);
     }
-    const mod = wasmModule();
+    const sets = bucketSets(lits.length);
+    const mod = wasmModule(sets);
     if (!mod) return undefined;
-    const s = new LiteralScanner(lits, new WebAssembly.Instance(mod, {}));
+    const s = new LiteralScanner(lits, 8 * sets, new WebAssembly.Instance(mod, {}));
     return s.layout() ? s : undefined;
   }
 
@@ -569,7 +604,7 @@ export class LiteralScanner {
 
   /** Fingerprints from the first data seen; `listAt` area after the requirement lists holds bucket lists. */
   private plan(sample: Uint8Array): void {
-    const p = plan(this.lits, sample, PLAN_PASSES);
+    const p = plan(this.lits, sample, PLAN_PASSES, this.buckets);
     const dv = new DataView(this.mem.buffer);
     this.mem.set(p.tables, TAB);
     p.offsets.forEach((o, n) => {

@@ -64,6 +64,20 @@ describe('LiteralScanner', () => {
     );
   });
 
+  it('with very many literals (16 buckets) too', () => {
+    const many = fc.array(fc.record({ lit: fc.string({ unit: letters, minLength: 2, maxLength: 9 }), caseless: fc.boolean() }), { minLength: 120, maxLength: 200 });
+    fc.assert(
+      fc.property(many, fc.array(fc.array(fc.oneof(text, word), { maxLength: 10 }), { minLength: 1, maxLength: 60 }), (spec, parts) => {
+        const lines = parts.map((p) => p.join(''));
+        const sc = LiteralScanner.create(spec)!;
+        const got = scan(sc, `${lines.join('\n')}\n`);
+        expect(got.lines).toEqual(reference(lines, spec));
+        expect(got.newlines).toBe(lines.length);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('folds only ASCII letters, and a weak literal needs its partner on the same line', () => {
     const sc = LiteralScanner.create([
       { lit: 'DynamSoft', caseless: true },

@@ -369,6 +369,8 @@ function bigFile(p: string): boolean {
 
 async function ingestFiles(argv: IngestArgs, maxLine: number | undefined, pool: Pool, started: number): Promise<IngestSummary> {
   const catalogs = catalogsFromArgv(argv);
+  // Early reading threads compile the catalogs now, while this thread opens the database.
+  pool.ingest?.prepare({ vendors: catalogs.vendors, tz: resolveTimeZone(argv.tz), maxLine: maxLine ?? DEFAULT_MAX_LINE, chunkSize: DEFAULT_CHUNK });
   const compiled: Compiled = { catalogs, extractor: compileExtractor(catalogs) };
   const paths = await expandPaths(argv.paths.map(String));
   if (paths.length === 0) {
