@@ -68,18 +68,54 @@ function moduleBytes(sets: 1 | 2): Uint8Array {
     op.end, op.end,
     c(0),
   ];
-  // contains(from, to, req) → 1 if the required literal at record `req` occurs in [from, to).
+  // contains(from, to, req) → 1 if the required literal at record `req` occurs in [from, to): its first
+  // byte (folded like the literal's) is looked for 16 bytes at a time, then the rest compared.
+  // locals: 3 len, 4 lit, 5 mask, 6 p, 7 last, 8 m, 9 lim; v128: 10 first byte, 11 its fold
   const contains: Code = [
     get(2), load(0), set(3), get(2), load(4), set(4), get(2), load(8), set(5),
+    get(4), load8(), op.splat8, set(10), get(5), load8(), op.splat8, set(11),
     get(0), set(6), get(1), get(3), op.sub, set(7),
     op.block, op.loop,
     get(6), get(7), op.gtS, op.brIf(1),
-    get(6), load8(), get(5), load8(), op.or, get(4), load8(), op.eq, op.if,
-    get(6), get(4), get(5), get(3), op.call(0), op.if, c(1), op.return, op.end,
+    get(6), op.v128load(), get(11), op.vor, get(10), op.eq8, op.bitmask8, set(8),
+    get(7), get(6), op.sub, c(1), op.add, tee(9), c(16), op.ltS, op.if,
+    get(8), c(1), get(9), op.shl, c(1), op.sub, op.and, set(8),
     op.end,
-    get(6), c(1), op.add, set(6), op.br(0),
+    op.block, op.loop,
+    get(8), op.eqz, op.brIf(1),
+    get(6), get(8), op.ctz, op.add, get(4), get(5), get(3), op.call(0), op.if, c(1), op.return, op.end,
+    get(8), get(8), c(1), op.sub, op.and, set(8),
+    op.br(0),
+    op.end, op.end,
+    get(6), c(16), op.add, set(6), op.br(0),
     op.end, op.end,
     c(0),
+  ];
+  // lineEnd(p, end) → the first newline at or after p, or end. locals: 2 m, 3 lim
+  const lineEnd: Code = [
+    op.block, op.loop,
+    get(0), get(1), op.geS, op.brIf(1),
+    get(0), op.v128load(), c(10), op.splat8, op.eq8, op.bitmask8, set(2),
+    get(1), get(0), op.sub, tee(3), c(16), op.ltS, op.if,
+    get(2), c(1), get(3), op.shl, c(1), op.sub, op.and, set(2),
+    op.end,
+    get(2), op.if, get(0), get(2), op.ctz, op.add, op.return, op.end,
+    get(0), c(16), op.add, set(0), op.br(0),
+    op.end, op.end,
+    get(1),
+  ];
+  // lineStart(s, from) → just past the last newline in [from, s), or from. locals: 2 b, 3 m
+  const lineStart: Code = [
+    op.block, op.loop,
+    get(0), get(1), op.leS, op.brIf(1),
+    get(0), c(16), op.sub, tee(2), op.v128load(), c(10), op.splat8, op.eq8, op.bitmask8, set(3),
+    get(2), get(1), op.ltS, op.if,
+    get(3), c(-1), get(1), get(2), op.sub, op.shl, op.and, set(3),
+    op.end,
+    get(3), op.if, get(2), c(32), get(3), op.clz, op.sub, op.add, op.return, op.end,
+    get(2), set(0), op.br(0),
+    op.end, op.end,
+    get(1),
   ];
   // find(from, end): locals
   const [from, end, i, nl, cm, nlm, j, q, bm, lim, k, kend, rec, s, wbit, cS, cE, chk, sat, r, rend, p, b] = [
@@ -143,20 +179,8 @@ function moduleBytes(sets: 1 | 2): Uint8Array {
     get(rec), load(16), tee(wbit), op.eqz, op.if, found, op.end,
     // A weak literal: does its line hold a required literal? Checked once per line and literal.
     get(s), get(cS), op.geS, get(s), get(cE), op.ltS, op.and, op.eqz, op.if,
-    get(s), set(p),
-    op.block, op.loop,
-    get(p), get(from), op.leS, op.brIf(1),
-    get(p), c(1), op.sub, load8(), c(10), op.eq, op.brIf(1),
-    get(p), c(1), op.sub, set(p), op.br(0),
-    op.end, op.end,
-    get(p), set(cS),
-    get(s), set(p),
-    op.block, op.loop,
-    get(p), get(end), op.geS, op.brIf(1),
-    get(p), load8(), c(10), op.eq, op.brIf(1),
-    get(p), c(1), op.add, set(p), op.br(0),
-    op.end, op.end,
-    get(p), set(cE),
+    get(s), get(from), op.call(4), set(cS),
+    get(s), get(end), op.call(3), set(cE),
     c(0), set(chk), c(0), set(sat),
     op.end,
     get(chk), get(wbit), op.and, op.eqz, op.if,
@@ -189,8 +213,10 @@ function moduleBytes(sets: 1 | 2): Uint8Array {
   return encodeModule(
     [
       { params: [i32, i32, i32, i32], results: [i32], locals: [i32], body: eqAt },
-      { params: [i32, i32, i32], results: [i32], locals: [i32, i32, i32, i32, i32], body: contains },
+      { params: [i32, i32, i32], results: [i32], locals: [i32, i32, i32, i32, i32, i32, i32, v128, v128], body: contains },
       { name: 'find', params: [i32, i32], results: [i32], locals: [...Array<number>(21).fill(i32), ...Array<number>(8).fill(v128)], body: find },
+      { params: [i32, i32], results: [i32], locals: [i32, i32], body: lineEnd },
+      { params: [i32, i32], results: [i32], locals: [i32, i32], body: lineStart },
     ],
     PAGES,
   );

@@ -99,6 +99,22 @@ describe('LiteralScanner', () => {
     expect(scan(sc, `${lines.join('\n')}\n`).lines).toEqual([0, 1, 3, 5, 8]);
   });
 
+  it('finds a weak literal\'s partner anywhere on a long line, before or after it, and nowhere else', () => {
+    const sc = LiteralScanner.create([{ lit: 'license', caseless: true, requires: [{ lit: 'Xq-20', caseless: true }] }])!;
+    for (const len of [40, 200, 1000]) {
+      for (let at = 0; at < len; at += 7) {
+        for (const partner of [-1, 0, 13, len - 5]) {
+          const line = [...'.'.repeat(len)];
+          line.splice(at, 0, 'LiCeNsE');
+          if (partner >= 0) line.splice(partner, 0, 'xQ-20');
+          const lines = ['a'.repeat(at % 50), line.join(''), 'xq-20 on the next line', 'license alone'];
+          const want = reference(lines, [{ lit: 'license', caseless: true, requires: [{ lit: 'Xq-20', caseless: true }] }]);
+          expect(scan(sc, `${lines.join('\n')}\n`).lines, `len ${len} at ${at} partner ${partner}`).toEqual(want);
+        }
+      }
+    }
+  });
+
   it('reports a literal at the very start and end of the data, and counts lines without a final newline', () => {
     const sc = LiteralScanner.create([{ lit: 'qlm', caseless: true }])!;
     expect(scan(sc, 'qlm')).toEqual({ lines: [0], newlines: 0 });
