@@ -28,6 +28,8 @@ const MiB = 1024 * 1024;
 const MIN_RANGE = 8 * MiB;
 const MAX_RANGE = 64 * MiB;
 const YOUNG_MB = 4;
+/** Ranges queued per worker. */
+const DEPTH = 2;
 
 export interface ParallelOptions {
   catalogs: CatalogSet;
@@ -91,7 +93,8 @@ interface PoolWorker {
   worker: Worker;
   ready: boolean;
   dead: boolean;
-  busy: { job: Job; task: RangeTask } | undefined;
+  /** Ranges sent and not yet answered, in order (a worker reads them one after the other). */
+  tasks: Array<{ job: Job; task: RangeTask }>;
 }
 
 interface Job {
@@ -200,7 +203,7 @@ export class ParallelIngest {
     } catch {
       return; // no worker: the main thread reads every range
     }
-    const pw: PoolWorker = { worker, ready: false, dead: false, busy: undefined };
+    const pw: PoolWorker = { worker, ready: false, dead: false, tasks: [] };
     worker.on('message', (m: FromWorker) => this.onMessage(pw, m));
     worker.on('error', () => this.onDead(pw));
     worker.on('exit', () => this.onDead(pw));
@@ -211,9 +214,7 @@ export class ParallelIngest {
     if (m.type === 'ready') {
       pw.ready = true;
     } else {
-      const busy = pw.busy;
-      pw.busy = undefined;
-      const job = busy?.job;
+      const job = pw.tasks.shift()?.job;
       if (job !== undefined && job === this.job) {
         job.inflight--;
         if (m.type === 'result') this.onResult(job, m.result);
@@ -230,13 +231,12 @@ export class ParallelIngest {
   private onDead(pw: PoolWorker): void {
     if (pw.dead) return;
     pw.dead = true;
-    const busy = pw.busy;
-    pw.busy = undefined;
-    // Its range is read again by someone else (the main thread at least).
-    if (busy && busy.job === this.job) {
-      busy.job.inflight--;
-      busy.job.retry.push(busy.task);
-      this.poke(busy.job);
+    // Its ranges are read again by someone else (the main thread at least).
+    for (const { job, task } of pw.tasks.splice(0)) {
+      if (job !== this.job) continue;
+      job.inflight--;
+      job.retry.push(task);
+      this.poke(job);
     }
     this.feed();
   }
@@ -260,20 +260,26 @@ export class ParallelIngest {
     if (job.stop || this.o.signal.aborted) return undefined;
     if (job.retry.length > 0) return job.retry.shift();
     // Results wait in memory until the ranges before them are committed: do not run too far ahead.
-    if (job.next >= job.tasks.length || job.next - job.commit >= 2 * this.threads + 2) return undefined;
+    if (job.next >= job.tasks.length || job.next - job.commit >= (DEPTH + 1) * this.threads + 2) return undefined;
     return job.tasks[job.next++];
   }
 
+  /**
+   * Keeps each worker DEPTH ranges ahead: the next one is already queued there when it posts a result, so it
+   * does not wait for this thread (which may be in the middle of a commit) to hand one out.
+   */
   private feed(): void {
     const job = this.job;
     if (!job) return;
-    for (const pw of this.workers) {
-      if (!pw.ready || pw.dead || pw.busy) continue;
-      const task = this.claim(job);
-      if (!task) break;
-      pw.busy = { job, task };
-      job.inflight++;
-      pw.worker.postMessage({ type: 'range', path: job.path, task } satisfies ToWorker);
+    for (let depth = 1; depth <= DEPTH; depth++) {
+      for (const pw of this.workers) {
+        if (!pw.ready || pw.dead || pw.tasks.length >= depth) continue;
+        const task = this.claim(job);
+        if (!task) return;
+        pw.tasks.push({ job, task });
+        job.inflight++;
+        pw.worker.postMessage({ type: 'range', path: job.path, task } satisfies ToWorker);
+      }
     }
   }
 

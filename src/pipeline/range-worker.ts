@@ -32,6 +32,34 @@ const port = parentPort;
 if (port) {
   let ctx: RangeContext | undefined;
   const open = new Map<string, Promise<FileHandle>>();
+  // Ranges queue up (the main thread sends the next before this one is done) and are read one at a time,
+  // each answered in order; a file is closed in its turn, after the ranges sent before.
+  const queue: Array<Exclude<ToWorker, { type: 'init' }>> = [];
+  let running = false;
+  const pump = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
+      if (m.type === 'close') {
+        const fh = open.get(m.path);
+        open.delete(m.path);
+        await fh?.then((h) => h.close()).catch(() => undefined);
+        continue;
+      }
+      try {
+        let fh = open.get(m.path);
+        if (fh === undefined) open.set(m.path, (fh = fsp.open(m.path, 'r')));
+        const result = await readRange(await fh, m.task, ctx!);
+        port.postMessage({ type: 'result', path: m.path, result } satisfies FromWorker, [result.counts.buffer as ArrayBuffer]);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        const msg: FromWorker = { type: 'error', path: m.path, index: m.task.index, message: err?.message ?? String(e) };
+        if (typeof err?.code === 'string') msg.code = err.code;
+        port.postMessage(msg);
+      }
+    }
+    running = false;
+  };
   port.on('message', (m: ToWorker) => {
     if (m.type === 'init') {
       // A second init (other settings) replaces the first; ranges are only sent once the last one is ready.
@@ -47,23 +75,7 @@ if (port) {
       port.postMessage({ type: 'ready' } satisfies FromWorker);
       return;
     }
-    if (m.type === 'close') {
-      const fh = open.get(m.path);
-      open.delete(m.path);
-      void fh?.then((h) => h.close()).catch(() => undefined);
-      return;
-    }
-    const c = ctx!;
-    let fh = open.get(m.path);
-    if (fh === undefined) open.set(m.path, (fh = fsp.open(m.path, 'r')));
-    fh.then((h) => readRange(h, m.task, c)).then(
-      (result) => port.postMessage({ type: 'result', path: m.path, result } satisfies FromWorker, [result.counts.buffer as ArrayBuffer]),
-      (e: unknown) => {
-        const err = e as NodeJS.ErrnoException;
-        const msg: FromWorker = { type: 'error', path: m.path, index: m.task.index, message: err?.message ?? String(e) };
-        if (typeof err?.code === 'string') msg.code = err.code;
-        port.postMessage(msg);
-      },
-    );
+    queue.push(m);
+    void pump();
   });
 }
