@@ -38,6 +38,34 @@ const DIM: [string, string] = ['\x1b[2m', '\x1b[22m'];
 
 /** The NDJSON form (`--json`): one object per event, fields in a fixed order. */
 export function eventJson(e: ErrorEvent): string {
+  // The catalog half of an event repeats for every hit of a code: its JSON is made once. The result is
+  // byte for byte what JSON.stringify gives for the whole object (which is the fallback).
+  if (e.ts === undefined || e.source === undefined || e.line === undefined || e.text === undefined) return eventJsonSlow(e);
+  const key = `${e.vendor}\t${e.code}`;
+  let c = catalogPart.get(key);
+  if (
+    c === undefined ||
+    c.e.vendor !== e.vendor ||
+    c.e.product !== e.product ||
+    c.e.code !== e.code ||
+    c.e.known !== e.known ||
+    c.e.name !== e.name ||
+    c.e.message !== e.message ||
+    c.e.category !== e.category ||
+    c.e.severity !== e.severity
+  ) {
+    const part = { vendor: e.vendor, product: e.product, code: e.code, known: e.known, name: e.name, message: e.message, category: e.category, severity: e.severity };
+    const json = JSON.stringify(part);
+    if (json === '{}') return eventJsonSlow(e);
+    if (catalogPart.size >= 4096) catalogPart.clear();
+    catalogPart.set(key, (c = { e: part, json: json.slice(0, -1) }));
+  }
+  return `${c.json},"ts":${JSON.stringify(e.ts)},"source":${JSON.stringify(e.source)},"line":${JSON.stringify(e.line)},"text":${JSON.stringify(e.text)}}`;
+}
+
+const catalogPart = new Map<string, { e: Pick<ErrorEvent, 'vendor' | 'product' | 'code' | 'known' | 'name' | 'message' | 'category' | 'severity'>; json: string }>();
+
+function eventJsonSlow(e: ErrorEvent): string {
   return JSON.stringify({
     vendor: e.vendor,
     product: e.product,
