@@ -27,7 +27,14 @@ const MiB = 1024 * 1024;
 /** Range sizes: a share of what is left, between these bounds. */
 const MIN_RANGE = 8 * MiB;
 const MAX_RANGE = 64 * MiB;
-const YOUNG_MB = 4;
+const YOUNG_MB = 3;
+const OLD_MB = 48;
+/**
+ * Count rows (hour × code) one range may tally. Logs have a few thousand per range; a file with a new
+ * hour and code on nearly every line would hold them all in memory, twice (worker and commit): past this,
+ * the rest of the file is read by the one-thread pipeline, which commits every few thousand keys.
+ */
+const MAX_ROWS = 30_000;
 /** Ranges queued per worker. */
 const DEPTH = 2;
 
@@ -56,6 +63,8 @@ export interface ParallelOptions {
 export interface FileOutcome extends RunInfo {
   interrupted: boolean;
   errorCodes: ErrorCode[];
+  /** Too dense for ranges: what is committed is consistent; read the rest with the one-thread pipeline. */
+  rest: boolean;
 }
 
 /** Cuts [start, size) into ranges that begin at line starts (all about `fixed` bytes long, if given). */
@@ -115,15 +124,47 @@ interface Job {
   wake: (() => void) | undefined;
 }
 
-/** A code's run-wide id (≤ 2^21 of them), so count keys are numbers: hour × 2^21 + id. */
+/** Run-wide code ids are small integers; more than this many distinct codes is not an error log. */
 const IDS = 2 ** 21;
 
-interface PendingCount {
-  bucket: number;
-  id: number;
-  count: number;
-  first: number;
-  last: number;
+/**
+ * Count rows waiting for their commit, in columns (bucket, code id, count, first ms, last ms) found through
+ * small-integer keys (hour, then id). A batch lives for up to a flush interval: as a few arrays instead of an
+ * object per row it costs the main thread's young generation nothing, which V8 would otherwise double.
+ */
+class PendingCounts {
+  size = 0;
+  private cols = new Float64Array(5 * 256);
+  private readonly hours = new Map<number, Map<number, number>>();
+
+  add(bucket: number, id: number, n: number, first: number, last: number): void {
+    const hour = bucket / 3600;
+    let ids = this.hours.get(hour);
+    if (ids === undefined) this.hours.set(hour, (ids = new Map()));
+    const row = ids.get(id);
+    let c = this.cols;
+    if (row === undefined) {
+      if ((this.size + 1) * 5 > c.length) {
+        const grown = new Float64Array(c.length * 2);
+        grown.set(c);
+        this.cols = c = grown;
+      }
+      const o = this.size * 5;
+      [c[o], c[o + 1], c[o + 2], c[o + 3], c[o + 4]] = [bucket, id, n, first, last];
+      ids.set(id, this.size++);
+      return;
+    }
+    const o = row * 5;
+    c[o + 2]! += n;
+    if (first < c[o + 3]!) c[o + 3] = first;
+    if (last > c[o + 4]!) c[o + 4] = last;
+  }
+
+  /** Each row: bucket, code id, count, first ms, last ms. */
+  forEach(fn: (bucket: number, id: number, count: number, first: number, last: number) => void): void {
+    const c = this.cols;
+    for (let o = 0; o < this.size * 5; o += 5) fn(c[o]!, c[o + 1]!, c[o + 2]!, c[o + 3]!, c[o + 4]!);
+  }
 }
 
 interface PendingSample {
@@ -133,7 +174,7 @@ interface PendingSample {
 }
 
 class PendingBatch {
-  counts = new Map<number, PendingCount>();
+  counts = new PendingCounts();
   /** By code id, newest first. */
   samples = new Map<number, PendingSample[]>();
   codes: CodeInfo[] = [];
@@ -167,8 +208,8 @@ export class ParallelIngest {
   }
 
   /** Lets the workers compile the catalogs before the rest of the setup is known (optional; configure does it too). */
-  prepare(p: Omit<WorkerInit, 'samplesPerCode'> & { samplesPerCode?: number }): void {
-    const init: WorkerInit = { ...p, samplesPerCode: p.samplesPerCode ?? 5 };
+  prepare(p: Omit<WorkerInit, 'samplesPerCode' | 'maxRows'> & { samplesPerCode?: number }): void {
+    const init: WorkerInit = { ...p, samplesPerCode: p.samplesPerCode ?? 5, maxRows: MAX_ROWS };
     this.sent = init;
     for (const pw of this.workers) if (!pw.dead) pw.worker.postMessage({ type: 'init', init } satisfies ToWorker);
   }
@@ -182,8 +223,16 @@ export class ParallelIngest {
       maxLine: o.maxLine,
       chunkSize: o.chunkSize,
       samplesPerCode: o.samplesPerCode ?? 5,
+      maxRows: MAX_ROWS,
     };
-    const init: WorkerInit = { vendors: o.catalogs.vendors, tz: o.tz, maxLine: o.maxLine, chunkSize: o.chunkSize, samplesPerCode: this.ctx.samplesPerCode };
+    const init: WorkerInit = {
+      vendors: o.catalogs.vendors,
+      tz: o.tz,
+      maxLine: o.maxLine,
+      chunkSize: o.chunkSize,
+      samplesPerCode: this.ctx.samplesPerCode,
+      maxRows: MAX_ROWS,
+    };
     const s = this.sent;
     const same = s !== undefined && s.vendors === init.vendors && s.tz === init.tz && s.maxLine === init.maxLine && s.chunkSize === init.chunkSize && s.samplesPerCode === init.samplesPerCode;
     if (!same) this.prepare(init);
@@ -197,9 +246,13 @@ export class ParallelIngest {
   private spawn(): void {
     let worker: Worker;
     try {
-      // A small young generation: the default lets each thread's heap grow by tens of MB, and the budget
-      // for the whole process is 150 MB. Scavenges stay cheap (little survives a line).
-      worker = new Worker(new URL('./range-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+      // Heap limits, for a process budget of 150 MB: a small young generation (scavenges stay cheap, little
+      // survives a line), and an old generation cap, without which V8 put off full collections and each
+      // range's garbage piled up (a 2 GB file: +35 MB). A worker that still runs out dies, and the main
+      // thread reads its ranges.
+      worker = new Worker(new URL('./range-worker.js', import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB, maxOldGenerationSizeMb: OLD_MB },
+      });
     } catch {
       return; // no worker: the main thread reads every range
     }
@@ -299,7 +352,7 @@ export class ParallelIngest {
   /** Reads one plain-text file (from its committed checkpoint, if it still matches) and commits its counts. */
   async readFile(path: string, label: string = path): Promise<FileOutcome> {
     const o = this.o;
-    const out: FileOutcome = { bytes: 0, lines: 0, hits: 0, unknown: 0, skipped: 0, oversized: 0, errors: 0, interrupted: false, errorCodes: [] };
+    const out: FileOutcome = { bytes: 0, lines: 0, hits: 0, unknown: 0, skipped: 0, oversized: 0, errors: 0, interrupted: false, errorCodes: [], rest: false };
     const fail = (e: unknown): FileOutcome => {
       const err = e instanceof ErrscanError ? e : ioError(e, label);
       out.errors++;
@@ -345,15 +398,7 @@ export class ParallelIngest {
       let chain: Promise<void> = Promise.resolve();
       let writeError: unknown;
 
-      const count = (bucket: number, id: number, n: number, first: number, last: number): void => {
-        const key = (bucket / 3600) * IDS + id;
-        const row = pending.counts.get(key);
-        if (row) {
-          row.count += n;
-          if (first < row.first) row.first = first;
-          if (last > row.last) row.last = last;
-        } else pending.counts.set(key, { bucket, id, count: n, first, last });
-      };
+      const count = (bucket: number, id: number, n: number, first: number, last: number): void => pending.counts.add(bucket, id, n, first, last);
       const sample = (id: number, s: PendingSample): void => {
         let list = pending.samples.get(id);
         if (!list) pending.samples.set(id, (list = []));
@@ -390,10 +435,10 @@ export class ParallelIngest {
         lastFlush = Date.now();
         const iso = (ms: number): string => new Date(ms).toISOString();
         const counts: CountRow[] = [];
-        for (const c of p.counts.values()) {
-          const info = this.infos[c.id]!;
-          counts.push({ bucket: c.bucket, vendor: info.vendor, code: info.code, source: label, host: o.host, count: c.count, firstSeen: iso(c.first), lastSeen: iso(c.last) });
-        }
+        p.counts.forEach((bucket, id, count, first, last) => {
+          const info = this.infos[id]!;
+          counts.push({ bucket, vendor: info.vendor, code: info.code, source: label, host: o.host, count, firstSeen: iso(first), lastSeen: iso(last) });
+        });
         // Oldest first, so ties on time keep arrival order in the store's ids.
         const samples: SampleRow[] = [];
         for (const [id, list] of p.samples) {
@@ -424,6 +469,14 @@ export class ParallelIngest {
           const r = job.results.get(job.commit)!;
           job.results.delete(job.commit);
           job.commit++;
+          if (r.dense) {
+            // Too dense for ranges: not even this one is committed (merging it would cost the memory it
+            // stopped to save); the one-thread pipeline reads on from the last checkpoint.
+            job.halted = true;
+            job.stop = true;
+            out.rest = true;
+            break;
+          }
           merge(r);
           if (r.partial) {
             // Ctrl-C, or the file shrank: what is before this point is consistent; nothing after it counts.

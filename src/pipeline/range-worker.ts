@@ -17,6 +17,7 @@ export interface WorkerInit {
   maxLine: number;
   chunkSize: number;
   samplesPerCode: number;
+  maxRows: number;
 }
 
 /** Main → worker. `init` comes first (the worker may be started before the catalogs are loaded). */
@@ -71,6 +72,9 @@ if (port) {
         maxLine: m.init.maxLine,
         chunkSize: m.init.chunkSize,
         samplesPerCode: m.init.samplesPerCode,
+        maxRows: m.init.maxRows,
+        // One read buffer for every range: per range, 256 KB of garbage each would outlive the young generation.
+        buffer: Buffer.allocUnsafe(m.init.chunkSize),
       };
       port.postMessage({ type: 'ready' } satisfies FromWorker);
       return;

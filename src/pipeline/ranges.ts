@@ -30,9 +30,11 @@ export interface RangeTask {
 export interface RangeResult {
   index: number;
   start: number;
-  /** Where reading stopped: `task.end`, or earlier if aborted or the file shrank (then `partial`). */
+  /** Where reading stopped: `task.end`, or earlier if stopped, the file shrank, or `dense` (then `partial`). */
   end: number;
   partial: boolean;
+  /** Stopped because the tally grew past `maxRows` (a file with a distinct hour × code on nearly every line). */
+  dense: boolean;
   lines: number;
   oversized: number;
   hits: number;
@@ -60,6 +62,10 @@ export interface RangeContext {
   maxLine: number;
   chunkSize: number;
   samplesPerCode: number;
+  /** A read buffer of chunkSize bytes to reuse (a worker's); else one per range. */
+  buffer?: Buffer;
+  /** Count rows a range may hold before it stops (`dense`), so its tally stays a few MB. */
+  maxRows: number;
 }
 
 /**
@@ -93,7 +99,7 @@ class Tally {
   private readonly codes: CodeTally[] = [];
   /** Hour (bucket / 3600: a small integer key, where the bucket itself is a boxed double) → slot → [count, first ms, last ms]. */
   private readonly counts = new Map<number, Map<number, [number, number, number]>>();
-  private rows = 0;
+  rows = 0;
   private lastBucket = NaN;
   private lastHour: Map<number, [number, number, number]> | undefined;
 
@@ -195,9 +201,10 @@ export async function readRange(fh: FileHandle, task: RangeTask, ctx: RangeConte
   });
   // Plain blocking reads: a worker has nothing else to do meanwhile, and they cost a third of the promise
   // round trips through the thread pool. The event loop still gets a turn every few MB (Ctrl-C, messages).
-  const buf = Buffer.allocUnsafe(ctx.chunkSize);
+  const buf = ctx.buffer?.length === ctx.chunkSize ? ctx.buffer : Buffer.allocUnsafe(ctx.chunkSize);
   let pos = task.start;
   let partial = false;
+  let dense = false;
   for (let n = 1; pos < task.end; n++) {
     if (stop()) {
       partial = true;
@@ -210,6 +217,11 @@ export async function readRange(fh: FileHandle, task: RangeTask, ctx: RangeConte
     }
     pos += got;
     reader.write(buf.subarray(0, got));
+    if (tally.rows > ctx.maxRows) {
+      dense = pos < task.end;
+      partial = dense;
+      break;
+    }
     if (n % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (!partial && task.last) reader.end();
@@ -219,6 +231,7 @@ export async function readRange(fh: FileHandle, task: RangeTask, ctx: RangeConte
     start: task.start,
     end: reader.position,
     partial,
+    dense,
     lines: reader.lines,
     oversized: reader.oversized,
     lastTs: reader.lastTs(),

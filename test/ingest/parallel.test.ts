@@ -128,6 +128,20 @@ describe('ingest over byte ranges', () => {
     expect(ingest(grown, many, ['--threads', '2']).summary.unchanged).toBe(1);
   });
 
+  it('a file with a new hour and code on nearly every line goes on with one thread, and ends up the same', () => {
+    const file = path.join(dir, 'dense.log');
+    const lines = Array.from({ length: 40_000 }, (_, i) => `${new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString()} DWT ErrorCode: -${3000 + (i % 9000)}`);
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const one = path.join(dir, 'dense-one.db');
+    const many = path.join(dir, 'dense-many.db');
+    const a = ingest(file, one, ['--threads', '1']);
+    const b = ingest(file, many, ['--threads', '2'], { ERRSCAN_RANGE_BYTES: String(1 << 30) });
+    expect([a.status, b.status, b.stderr]).toEqual([0, 0, '']);
+    expect(counters(b.summary)).toEqual(counters(a.summary));
+    expect(b.summary.hits).toBe(40_000);
+    expect(dump(many)).toEqual(dump(one));
+  });
+
   it('times hits before any timestamp by the clock, once, and counts them', () => {
     const file = path.join(dir, 'nostamp.log');
     fs.writeFileSync(file, Array.from({ length: 400 }, (_, i) => `ErrorString: x ErrorCode: -23${10 + (i % 20)}`).join('\n') + '\n');

@@ -197,8 +197,9 @@ async function readFiles(
   compiled: Compiled,
   seen: Seen,
   signal: AbortSignal,
-  par: { ingest: ParallelIngest; paths: Set<string> } | undefined,
+  parallel: { ingest: ParallelIngest; paths: Set<string> } | undefined,
 ): Promise<RunResult> {
+  let par = parallel;
   const total: RunResult = { ...ZERO, elapsedMs: 0, interrupted: false, errorCodes: [], timeZone: resolveTimeZone(read.tz) };
   const add = (r: RunInfo & { interrupted: boolean; errorCodes: ErrorCode[] }): void => {
     for (const k of ['bytes', 'lines', 'hits', 'unknown', 'skipped', 'oversized', 'errors'] as const) total[k] += r[k];
@@ -207,7 +208,15 @@ async function readFiles(
   };
   for (let i = 0; i < files.length && !signal.aborted; ) {
     if (par?.paths.has(files[i]!.path)) {
-      add(await par.ingest.readFile(files[i]!.path));
+      const r = await par.ingest.readFile(files[i]!.path);
+      add(r);
+      // Too dense for ranges (a distinct hour and code on nearly every line): the rest on one thread, and
+      // the files after it too (the workers' memory is given back first).
+      if (r.rest && !signal.aborted) {
+        await par.ingest.close();
+        par = undefined;
+        add(await pipelineFiles([files[i]!], store, read, compiled, seen, signal));
+      }
       i++;
       continue;
     }
