@@ -3,8 +3,9 @@
 // usage: node bench/run.mjs [--mb 512] [--seed 1] [--rate 0.02] [--only scan,ingest,stdin,double] [--runs 1] [--json]
 //
 // Each command runs under GNU time: wall seconds, CPU seconds (user + sys, all threads) and peak RSS. With
-// --runs N every command runs N times and the run with the median wall time is reported (the machine may
-// be shared: CPU time says more than wall time then, and the load average is printed with the table).
+// --runs N all commands run in N rounds; each row shows the run with the median wall time and the highest
+// peak RSS of its runs, and every run's counts are checked (the machine may be shared: rounds spread a slow
+// spell over all rows, CPU time says more than wall time, and the load average is printed with the table).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -76,17 +77,6 @@ function timedOnce(cmd, { stdoutFile } = {}) {
   });
 }
 
-/** `timedOnce` RUNS times (a fresh start each time via `before`); the run with the median wall time. */
-async function timed(cmd, opts = {}, before = () => {}) {
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) {
-    before();
-    runs.push(await timedOnce(cmd, opts));
-    if (opts.check) opts.check(runs.at(-1));
-  }
-  return [...runs].sort((a, b) => a.secs - b.secs)[Math.floor((runs.length - 1) / 2)];
-}
-
 /** Tallies NDJSON hit lines into vendor:code counts. */
 function tallyNdjson(file) {
   const counts = {};
@@ -116,11 +106,6 @@ const q = (s) => JSON.stringify(s);
 const node = q(process.execPath);
 const bin = q(BIN);
 const results = [];
-
-function record(name, command, r, check) {
-  results.push({ name, command, secs: r.secs, cpu: r.cpu, mbps: bytes / 1048576 / r.secs, linesPerSec: lines / r.secs, rssMiB: r.rssKiB / 1024, check });
-}
-
 const load = [os.loadavg()];
 
 // grep's pattern: the vendor anchors errscan itself keys on, as one ERE. On genlog it matches exactly the
@@ -128,37 +113,62 @@ const load = [os.loadavg()];
 // errscan's prefilter, minus extraction.
 const GREP_RE = 'ErrorCode|ErrorString|Dynamsoft|DLS|QLM|QlmLicense|EServerErrorCode|PallyCon|pallycon|DoveRunner|DWTObject|exceptionCode';
 
-const wc = await timed(`wc -l < ${q(logFile)}`);
-record('wc -l', 'wc -l FILE', wc, Number(wc.stdout.trim()) === lines ? 'exact' : `WRONG: lines ${wc.stdout.trim()} ≠ ${lines}`);
-const grep = await timed(`grep -cE '${GREP_RE}' ${q(logFile)}`);
-const grepLines = Number(grep.stdout.trim());
-record('grep -cE', `grep -cE '${GREP_RE}' FILE`, grep, grepLines === expected.errorLines ? 'exact (error lines)' : `${grepLines} lines (${expected.errorLines} error lines)`);
-
+/**
+ * The commands, each with how to check one run's output (a row's `check` is 'exact' only if every run was).
+ * `before` prepares a fresh start (an empty database).
+ */
+const jobs = [];
+const countsCheck = (got) => {
+  const bad = diffCounts(got, expected.counts);
+  return bad.length ? `WRONG: ${bad.slice(0, 3).join('; ')}` : 'exact';
+};
+jobs.push({
+  name: 'wc -l',
+  command: 'wc -l FILE',
+  cmd: `wc -l < ${q(logFile)}`,
+  check: (r) => (Number(r.stdout.trim()) === lines ? 'exact' : `WRONG: lines ${r.stdout.trim()} ≠ ${lines}`),
+});
+jobs.push({
+  name: 'grep -cE',
+  command: `grep -cE '${GREP_RE}' FILE`,
+  cmd: `grep -cE '${GREP_RE}' ${q(logFile)}`,
+  check: (r) => {
+    const n = Number(r.stdout.trim());
+    return n === expected.errorLines ? 'exact (error lines)' : `${n} lines (${expected.errorLines} error lines)`;
+  },
+});
 if (want('scan')) {
   const out = path.join(OUT, 'scan.ndjson');
-  const r = await timed(`${node} ${bin} scan --no-db --json --quiet ${q(logFile)}`, { stdoutFile: out });
-  const bad = diffCounts(tallyNdjson(out), expected.counts);
-  record('errscan scan --no-db', 'errscan scan --no-db --json FILE', r, bad.length ? `WRONG: ${bad.slice(0, 3).join('; ')}` : 'exact');
+  jobs.push({
+    name: 'errscan scan --no-db',
+    command: 'errscan scan --no-db --json FILE',
+    cmd: `${node} ${bin} scan --no-db --json --quiet ${q(logFile)}`,
+    stdoutFile: out,
+    check: () => countsCheck(tallyNdjson(out)),
+  });
 }
-
 if (want('stdin')) {
   const out = path.join(OUT, 'stdin.ndjson');
-  const r = await timed(`cat ${q(logFile)} | ${node} ${bin} --no-db --json --quiet`, { stdoutFile: out });
-  const bad = diffCounts(tallyNdjson(out), expected.counts);
-  record('errscan (stdin)', 'cat FILE | errscan --no-db --json', r, bad.length ? `WRONG: ${bad.slice(0, 3).join('; ')}` : 'exact');
+  jobs.push({
+    name: 'errscan (stdin)',
+    command: 'cat FILE | errscan --no-db --json',
+    cmd: `cat ${q(logFile)} | ${node} ${bin} --no-db --json --quiet`,
+    stdoutFile: out,
+    check: () => countsCheck(tallyNdjson(out)),
+  });
 }
-
 if (want('ingest')) {
   const db = path.join(OUT, 'bench.db');
-  const fresh = () => {
-    for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
-  };
-  const r = await timed(`${node} ${bin} ingest --db ${q(db)} --quiet ${q(logFile)}`, {}, fresh);
-  const got = await totalsFromDb(db);
-  const bad = diffCounts(got, expected.counts);
-  record('errscan ingest', 'errscan ingest --db DB FILE', r, bad.length ? `WRONG: ${bad.slice(0, 3).join('; ')}` : 'exact');
+  jobs.push({
+    name: 'errscan ingest',
+    command: 'errscan ingest --db DB FILE',
+    cmd: `${node} ${bin} ingest --db ${q(db)} --quiet ${q(logFile)}`,
+    before: () => {
+      for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
+    },
+    check: async () => countsCheck(await totalsFromDb(db)),
+  });
 }
-
 if (want('double')) {
   // Every shipped pattern again under a new id: the same hits, twice the patterns.
   const catalogsDir = path.join(ROOT, 'catalogs');
@@ -172,10 +182,33 @@ if (want('double')) {
     fs.writeFileSync(path.join(doubled, f), JSON.stringify({ vendor: c.vendor, product: c.product, patterns: extra, entries: [] }));
   }
   const out = path.join(OUT, 'double.ndjson');
-  const r = await timed(`${node} ${bin} scan --no-db --json --quiet --catalog ${q(doubled)} ${q(logFile)}`, { stdoutFile: out });
-  const bad = diffCounts(tallyNdjson(out), expected.counts);
-  record(`scan, patterns ×2 (+${patterns})`, 'errscan scan --no-db --json --catalog DOUBLED FILE', r, bad.length ? `WRONG: ${bad.slice(0, 3).join('; ')}` : 'exact');
+  jobs.push({
+    name: `scan, patterns ×2 (+${patterns})`,
+    command: 'errscan scan --no-db --json --catalog DOUBLED FILE',
+    cmd: `${node} ${bin} scan --no-db --json --quiet --catalog ${q(doubled)} ${q(logFile)}`,
+    stdoutFile: out,
+    check: () => countsCheck(tallyNdjson(out)),
+  });
 }
+
+// Rounds: every command once per round, so a slow spell of a shared machine hits every row alike.
+const runs = jobs.map(() => []);
+for (let round = 0; round < RUNS; round++) {
+  for (const [i, job] of jobs.entries()) {
+    job.before?.();
+    const r = await timedOnce(job.cmd, { stdoutFile: job.stdoutFile });
+    r.check = await job.check(r);
+    runs[i].push(r);
+  }
+}
+for (const [i, job] of jobs.entries()) {
+  const all = runs[i];
+  const r = [...all].sort((a, b) => a.secs - b.secs)[Math.floor((all.length - 1) / 2)];
+  const wrong = all.find((x) => x.check.startsWith('WRONG'));
+  const check = wrong ? wrong.check : r.check;
+  results.push({ name: job.name, command: job.command, secs: r.secs, cpu: r.cpu, mbps: bytes / 1048576 / r.secs, linesPerSec: lines / r.secs, rssMiB: Math.max(...all.map((x) => x.rssKiB)) / 1024, check });
+}
+const grep = results.find((r) => r.name === 'grep -cE');
 
 async function totalsFromDb(db) {
   const { default: Database } = await import('better-sqlite3');
@@ -194,7 +227,7 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
 const lines_ = [
   `input: ${path.relative(ROOT, logFile)} — ${(bytes / 1048576).toFixed(0)} MiB, ${lines.toLocaleString('en-US')} lines, ${expected.errorLines.toLocaleString('en-US')} vendor error lines (genlog --mb ${MB} --seed ${SEED} --rate ${RATE})`,
-  `machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average ${la(load[0])} before, ${la(load[1])} after${RUNS > 1 ? `; median of ${RUNS} runs` : ''}`,
+  `machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average ${la(load[0])} before, ${la(load[1])} after${RUNS > 1 ? `; median of ${RUNS} rounds` : ''}`,
   '',
   `${pad('run', 32)} ${padL('secs', 6)} ${padL('cpu s', 6)} ${padL('MB/s', 6)} ${padL('lines/s', 11)} ${padL('peak RSS', 9)} ${padL('× grep', 7)}  counts`,
 ];
