@@ -1,14 +1,8 @@
 // The end-of-run summary on stderr: one line for people, one JSON object with --json.
 import type { RunResult } from './index.js';
+import type { RunInfo } from './types.js';
 
-export interface SummaryData {
-  bytes: number;
-  lines: number;
-  hits: number;
-  unknown: number;
-  skipped: number;
-  oversized: number;
-  errors: number;
+export interface SummaryData extends RunInfo {
   elapsedMs: number;
   /** Content bytes (decompressed) per second, in MiB. */
   mbPerSec: number;

@@ -1,6 +1,5 @@
 // The report model: what every renderer (table, JSON, CSV, Markdown, HTML) prints.
-import type { Severity } from '../types.js';
-import type { SampleRow } from '../store/types.js';
+import type { CodeInfo, SampleRow } from '../store/types.js';
 
 export type GroupBy = 'day' | 'vendor' | 'source' | 'category' | 'host';
 export const GROUP_BYS: readonly GroupBy[] = ['day', 'vendor', 'source', 'category', 'host'];
@@ -28,16 +27,9 @@ export interface ReportOptions {
   now?: number;
 }
 
-export interface ReportRow {
+/** A ranked code: what the catalog says of it (CodeInfo) and its counts in the period. */
+export interface ReportRow extends CodeInfo {
   rank: number;
-  vendor: string;
-  code: number;
-  known: boolean;
-  product: string | null;
-  name: string | null;
-  message: string | null;
-  category: string | null;
-  severity: Severity | null;
   count: number;
   /** count / total of the ranking's scope (the report, or the group), 0..1. */
   share: number;
