@@ -3,18 +3,8 @@ import type { CatalogEntry, VendorCatalog } from '../types.js';
 import type { CatalogSet } from './index.js';
 
 /** An entry as printed by `--json`: every field, plus the vendor's product name. */
-export interface EntryOut {
-  vendor: string;
+export interface EntryOut extends CatalogEntry {
   product: string;
-  code: number;
-  original?: number;
-  name: string | null;
-  message: string;
-  alternates: string[];
-  category: string;
-  severity: string;
-  range?: { min?: number; max?: number };
-  success?: boolean;
 }
 
 export function entryOut(set: CatalogSet, e: CatalogEntry): EntryOut {

@@ -1,6 +1,6 @@
 // Markdown error tables (like the vendor docs in catalogs/sources) → catalog JSON. Pure: text in, object out.
 import { ErrscanError } from '../errors.js';
-import type { Severity } from '../types.js';
+import type { CatalogEntry } from '../types.js';
 import { PRODUCTS, categoryFor, humanizeName, severityFor } from './rules.js';
 
 export interface MarkdownRow {
@@ -16,17 +16,7 @@ export interface MarkdownTable {
 }
 
 /** A catalog entry as written in a catalog file (the vendor is implied by the file). */
-export interface EntryJson {
-  code: number;
-  original?: number;
-  name: string | null;
-  message: string;
-  alternates: string[];
-  category: string;
-  severity: Severity;
-  range?: { min?: number; max?: number };
-  success?: boolean;
-}
+export type EntryJson = Omit<CatalogEntry, 'vendor'>;
 
 export interface CatalogJson {
   $schema?: string;
