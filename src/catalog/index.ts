@@ -2,22 +2,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import safeRegex from 'safe-regex2';
 import { ErrscanError, type ErrorCode } from '../errors.js';
 import type { CatalogEntry, CatalogPattern, Severity, VendorCatalog } from '../types.js';
 import { findSyntaxError, locatePointer, placeOf } from './json.js';
+import { validate as generatedValidator } from './schema-validator.js';
+import { catalogSet, rememberRegExp, type CatalogSet } from './set.js';
 
-export interface CatalogSet {
-  vendors: VendorCatalog[];
-  vendor(id: string): VendorCatalog | undefined;
-  /** Resolve vendor:code (range entries included, e.g. DWT <= -3000); undefined if not catalogued. */
-  entry(vendor: string, code: number): CatalogEntry | undefined;
-  /** DLS: original code (100..151) → entry. */
-  byOriginal(vendor: string, original: number): CatalogEntry | undefined;
-  /** Symbolic name (QLM `License_Expired`, case-sensitive exact) → entry. */
-  byName(vendor: string, name: string): CatalogEntry | undefined;
-}
+// The lookup side has no validation dependencies (ajv, safe-regex2), so reading threads import set.js alone.
+export { catalogSet, patternRegExp, type CatalogSet } from './set.js';
+
 
 export interface LoadOptions {
   /** `--catalog FILE|DIR` values, applied last (they override everything else). */
@@ -37,29 +32,9 @@ export function builtinCatalogDir(): string {
 /** Past this many quantifiers safe-regex2 calls a pattern unsafe; star height > 1 is always unsafe. */
 export const REGEX_QUANTIFIER_LIMIT = 100;
 
-let validator: ValidateFunction | undefined;
-function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    const schemaFile = path.join(builtinCatalogDir(), 'schema.json');
-    const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
-    // The shipped schema is checked against the meta-schema by the tests; skipping it here (and code
-    // optimisation) cuts start-up by ~80 ms.
-    validator = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, validateSchema: false, code: { optimize: false } }).compile(schema);
-  }
-  return validator;
-}
-
-const compiled = new WeakMap<CatalogPattern, RegExp>();
-
-/** The pattern's RegExp, compiled once at load (compiled on first use for patterns not loaded here). */
-export function patternRegExp(p: CatalogPattern): RegExp {
-  let re = compiled.get(p);
-  if (!re) {
-    re = new RegExp(p.regex, p.flags ?? '');
-    compiled.set(p, re);
-  }
-  return re;
-}
+// Compiled from catalogs/schema.json ahead of time (scripts/gen-catalog-validator.mjs): loading Ajv and
+// compiling the schema at start-up cost ~80 ms of every command.
+const schemaValidator = generatedValidator as unknown as ValidateFunction;
 
 /** Is the regex free of nested quantifiers and repeated alternations (catastrophic backtracking)? Lookbehinds are checked as plain groups. */
 export function isSafeRegex(source: string): boolean {
@@ -191,7 +166,7 @@ export function readCatalogFile(file: string): CatalogFile {
 
 /** Validates parsed catalog JSON (schema, duplicates, ranges, regexes) and fills defaults. */
 export function validateCatalog(data: unknown, file: string, text = JSON.stringify(data, null, 2)): CatalogFile {
-  const validate = schemaValidator();
+  const validate = schemaValidator;
   if (!validate(data)) {
     const first = validate.errors?.[0];
     const { pointer, message } = first ? schemaMessage(first) : { pointer: '', message: 'does not match the catalog schema' };
@@ -278,7 +253,7 @@ export function validateCatalog(data: unknown, file: string, text = JSON.stringi
         'avoid a quantifier or an alternation inside a repeated group, e.g. (a+)+ or (a|aa)+; a character class such as [ab]+ is safe',
       );
     }
-    compiled.set(p, re);
+    rememberRegExp(p, re);
   });
   return {
     file,
@@ -325,47 +300,6 @@ function merge(into: Map<string, VendorCatalog>, f: CatalogFile): void {
     if (i >= 0) have.entries[i] = e;
     else have.entries.push(e);
   }
-}
-
-interface VendorIndex {
-  cat: VendorCatalog;
-  codes: Map<number, CatalogEntry>;
-  ranges: CatalogEntry[];
-  originals: Map<number, CatalogEntry>;
-  names: Map<string, CatalogEntry>;
-}
-
-/** Builds the lookup set over merged vendor catalogs. */
-export function catalogSet(vendors: VendorCatalog[]): CatalogSet {
-  const idx = new Map<string, VendorIndex>();
-  for (const cat of vendors) {
-    const v: VendorIndex = { cat, codes: new Map(), ranges: [], originals: new Map(), names: new Map() };
-    for (const e of cat.entries) {
-      v.codes.set(e.code, e);
-      if (e.range) v.ranges.push(e);
-      if (e.original !== undefined) v.originals.set(e.original, e);
-      if (e.name) v.names.set(e.name, e);
-    }
-    idx.set(cat.vendor, v);
-  }
-  const get = (id: string): VendorIndex | undefined => idx.get(id) ?? idx.get(id.toLowerCase());
-  return {
-    vendors,
-    vendor: (id) => get(id)?.cat,
-    entry(vendor, code) {
-      const v = get(vendor);
-      if (!v) return undefined;
-      const exact = v.codes.get(code);
-      if (exact) return exact;
-      for (const r of v.ranges) {
-        const { min, max } = r.range!;
-        if ((min === undefined || code >= min) && (max === undefined || code <= max)) return r;
-      }
-      return undefined;
-    },
-    byOriginal: (vendor, original) => get(vendor)?.originals.get(original),
-    byName: (vendor, name) => get(vendor)?.names.get(name),
-  };
 }
 
 /**

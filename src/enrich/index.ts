@@ -1,5 +1,5 @@
 // enrich(hit, ctx) → ErrorEvent: the catalog's metadata for a hit. Pure and synchronous.
-import type { CatalogSet } from '../catalog/index.js';
+import type { CatalogSet } from '../catalog/set.js';
 import type { ErrorEvent, Hit } from '../types.js';
 
 /** Where and when a hit was seen. */

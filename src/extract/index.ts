@@ -1,7 +1,7 @@
 // extract(line) → hits: every vendor's catalog patterns, compiled once behind one literal prefilter,
 // plus catalog message matching. Pure and synchronous; see README.md in this folder for the design.
-import type { CatalogSet } from '../catalog/index.js';
-import { patternRegExp } from '../catalog/index.js';
+import type { CatalogSet } from '../catalog/set.js';
+import { patternRegExp } from '../catalog/set.js';
 import type { CatalogPattern, Hit, PatternSample } from '../types.js';
 import { inRanges, patternOptions, vendorConfig, type PatternOptions } from './config.js';
 import { MessageIndex, normalizeMessage, pairedWith, pairedWithOther, type MessageOccurrence, type VendorMessages } from './messages.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrscanError, type ErrorCode } from '../errors.js';
-import type { CatalogSet } from '../catalog/index.js';
+import type { CatalogSet } from '../catalog/set.js';
 import { enrich as enrichHit } from '../enrich/index.js';
 import type { Extractor, FormatOption } from '../records/types.js';
 import { classifyInputs, listFiles, notFound, type InputFile, type InputSpec } from '../sources/inputs.js';

@@ -5,7 +5,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import fsp from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
-import { catalogSet } from '../catalog/index.js';
+import { catalogSet } from '../catalog/set.js';
 import { compileExtractor } from '../extract/index.js';
 import { TimeParser } from '../time/parse.js';
 import type { VendorCatalog } from '../types.js';

@@ -8,7 +8,7 @@
 // aside ("untimed", per vendor:code) and timed there.
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { CatalogSet } from '../catalog/index.js';
+import type { CatalogSet } from '../catalog/set.js';
 import { enrich } from '../enrich/index.js';
 import { TextReader } from '../records/text.js';
 import type { Extractor, RecordHit } from '../records/types.js';

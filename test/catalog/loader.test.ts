@@ -223,4 +223,10 @@ describe('catalogs/schema.json', () => {
     expect(ajv.validateSchema(schema)).toBe(true);
     expect(() => ajv.compile(schema)).not.toThrow();
   });
+
+  it('is what src/catalog/schema-validator.ts was generated from (else: npm run gen:validator)', async () => {
+    // @ts-expect-error: a plain .mjs script, no type declarations
+    const { generate, OUT } = (await import('../../scripts/gen-catalog-validator.mjs')) as { generate: () => string; OUT: string };
+    expect(fs.readFileSync(OUT, 'utf8') === generate()).toBe(true);
+  });
 });
