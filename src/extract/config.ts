@@ -262,3 +262,15 @@ export function inRanges(code: number, rs: readonly Range[]): boolean {
   for (const r of rs) if (code >= r[0] && code <= r[1]) return true;
   return false;
 }
+
+/**
+ * Every vendor's extraction settings checked, as compiling the extractor would check them, without the cost
+ * of compiling it: a run that leaves extraction to its reading threads still fails before it opens the store.
+ */
+export function checkExtractConfig(vendors: readonly VendorCatalog[]): void {
+  const ids = new Set(vendors.map((v) => v.vendor));
+  for (const cat of vendors) {
+    vendorConfig(cat);
+    cat.patterns.forEach((p, i) => patternOptions(cat, p, i, ids));
+  }
+}

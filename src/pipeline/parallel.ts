@@ -10,14 +10,16 @@
 // time of hits before its first timestamp (they take the last timestamp of the ranges before it).
 import type { FileHandle } from 'node:fs/promises';
 import fsp from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
-import type { CatalogSet } from '../catalog/index.js';
+import type { Worker } from 'node:worker_threads';
+import type { CatalogSet } from '../catalog/set.js';
 import type { ErrorCode } from '../errors.js';
 import { ErrscanError } from '../errors.js';
+import { compileExtractor } from '../extract/index.js';
 import type { Extractor } from '../records/types.js';
 import { FINGERPRINT_BYTES, checkpointMatches, fingerprintOf } from '../sources/identity.js';
 import type { Batch, CodeInfo, CountRow, SampleRow, Store } from '../store/types.js';
 import { TimeParser } from '../time/parse.js';
+import { adoptWorkers, spawnRangeWorker } from './pool.js';
 import type { FromWorker, ToWorker, WorkerInit } from './range-worker.js';
 import { COUNT_FIELDS, addSample, hourBucket, readRange, type RangeContext, type RangeResult, type RangeTask } from './ranges.js';
 import { ioError } from './run.js';
@@ -27,8 +29,6 @@ const MiB = 1024 * 1024;
 /** Range sizes: a share of what is left, between these bounds. */
 const MIN_RANGE = 8 * MiB;
 const MAX_RANGE = 64 * MiB;
-const YOUNG_MB = 3;
-const OLD_MB = 48;
 /**
  * Count rows (hour × code) one range may tally. Logs have a few thousand per range; a file with a new
  * hour and code on nearly every line would hold them all in memory, twice (worker and commit): past this,
@@ -40,7 +40,6 @@ const DEPTH = 2;
 
 export interface ParallelOptions {
   catalogs: CatalogSet;
-  extractor: Extractor;
   tz: string;
   maxLine: number;
   chunkSize: number;
@@ -199,7 +198,8 @@ export class ParallelIngest {
   private ctx: RangeContext | undefined;
 
   constructor(readonly threads: number) {
-    for (let i = 0; i < threads; i++) this.spawn();
+    const started = adoptWorkers(threads);
+    for (let i = 0; i < threads; i++) this.spawn(started[i]);
   }
 
   private get o(): ParallelOptions {
@@ -217,7 +217,10 @@ export class ParallelIngest {
   configure(o: ParallelOptions): void {
     this.opts = o;
     this.ctx = {
-      extractor: o.extractor,
+      // Compiled only if this thread reads a range itself (no worker could start, or all died).
+      get extractor(): Extractor {
+        return compileExtractor(o.catalogs);
+      },
       catalogs: o.catalogs,
       time: new TimeParser(o.tz),
       maxLine: o.maxLine,
@@ -243,16 +246,11 @@ export class ParallelIngest {
     await Promise.all(ws.map((w) => w.worker.terminate().catch(() => undefined)));
   }
 
-  private spawn(): void {
+  /** A started worker joins the pool; one that cannot start leaves its ranges to the main thread. */
+  private spawn(started?: Worker): void {
     let worker: Worker;
     try {
-      // Heap limits, for a process budget of 150 MB: a small young generation (scavenges stay cheap, little
-      // survives a line), and an old generation cap, without which V8 put off full collections and each
-      // range's garbage piled up (a 2 GB file: +35 MB). A worker that still runs out dies, and the main
-      // thread reads its ranges.
-      worker = new Worker(new URL('./range-worker.js', import.meta.url), {
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB, maxOldGenerationSizeMb: OLD_MB },
-      });
+      worker = started ?? spawnRangeWorker();
     } catch {
       return; // no worker: the main thread reads every range
     }

@@ -246,6 +246,20 @@ describe('ingest over byte ranges', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--threads must be a whole number of at least 1/);
   });
+
+  it('a catalog whose extraction settings are bad stops the run before the database is opened', () => {
+    const file = path.join(dir, 'bad-settings.log');
+    fs.writeFileSync(file, '2026-11-20T10:00:00Z Dynamsoft License Server returned error -20111\n'.repeat(50));
+    const cat = path.join(dir, 'bad-settings.json');
+    const pattern = { id: 'p', regex: '(?<code>\\d+)', anchors: ['x'], route: [{ min: 1, max: 2, vendor: 'zz' }], samples: [] };
+    fs.writeFileSync(cat, JSON.stringify({ vendor: 'acme', entries: [{ code: 1, message: 'One.' }], patterns: [pattern] }));
+    const db = path.join(dir, 'bad-settings.db');
+    const r = errscan(['ingest', file, '--db', db, '--catalog', cat], { env: RANGES });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad-settings\.json.*vendor "zz" is not loaded/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(db)).toBe(false);
+  });
 });
 
 function spawnSyncGenlog(file: string, mb: number, seed: number): { counts: Record<string, number>; lines: number } {

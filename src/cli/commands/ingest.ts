@@ -6,7 +6,6 @@
 // few small files. Byte ranges only pay for files of tens of MB, so only those use them.)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ErrscanError, type ErrorCode } from '../../errors.js';
@@ -22,6 +21,8 @@ import { resolveTimeZone } from '../../time/zone.js';
 import { parseSize } from './scan.js';
 import { classifyInputs, listFiles, notFound } from '../../sources/inputs.js';
 import { compileExtractor } from '../../extract/index.js';
+import { checkExtractConfig } from '../../extract/config.js';
+import { bigFile, parallelMinBytes, threadCount } from '../prestart.js';
 
 interface IngestArgs {
   paths: string[];
@@ -155,26 +156,10 @@ interface Seen {
 
 type Compiled = { catalogs: ReturnType<typeof catalogsFromArgv>; extractor: ReturnType<typeof compileExtractor> };
 
-/** Files of at least this size are read over byte ranges on several threads ($ERRSCAN_PARALLEL_MIN: tests). */
-function parallelMinBytes(): number {
-  const n = Number(process.env.ERRSCAN_PARALLEL_MIN);
-  return Number.isSafeInteger(n) && n > 0 ? n : 64 * 1024 * 1024;
-}
-
 /** $ERRSCAN_RANGE_BYTES: fixed byte ranges, so tests get many ranges from a small file. */
 function rangeBytes(): { rangeBytes?: number } {
   const n = Number(process.env.ERRSCAN_RANGE_BYTES);
   return Number.isSafeInteger(n) && n > 0 ? { rangeBytes: n } : {};
-}
-
-/** Reading threads: --threads, else $ERRSCAN_THREADS, else the available cores (at most 4). */
-export function threadCount(requested: number | undefined): number {
-  const env = process.env.ERRSCAN_THREADS;
-  const want = requested ?? (env !== undefined && env !== '' ? Number(env) : Math.min(4, os.availableParallelism()));
-  if (!Number.isSafeInteger(want) || want < 1) {
-    throw new ErrscanError('ERRSCAN_USAGE', `--threads must be a whole number of at least 1, got ${String(want)}`);
-  }
-  return want;
 }
 
 /** A plain-text file big enough for byte ranges (by its first bytes, unless --format says). */
@@ -366,21 +351,18 @@ interface Pool {
   ingest?: ParallelIngest;
 }
 
-/** A regular file (not a directory or glob) big enough for byte ranges. */
-function bigFile(p: string): boolean {
-  try {
-    const st = fs.statSync(path.resolve(p));
-    return st.isFile() && st.size >= parallelMinBytes();
-  } catch {
-    return false;
-  }
-}
-
 async function ingestFiles(argv: IngestArgs, maxLine: number | undefined, pool: Pool, started: number): Promise<IngestSummary> {
   const catalogs = catalogsFromArgv(argv);
   // Early reading threads compile the catalogs now, while this thread opens the database.
   pool.ingest?.prepare({ vendors: catalogs.vendors, tz: resolveTimeZone(argv.tz), maxLine: maxLine ?? DEFAULT_MAX_LINE, chunkSize: DEFAULT_CHUNK });
-  const compiled: Compiled = { catalogs, extractor: compileExtractor(catalogs) };
+  // Compiled on first use (a run of big files only has the reading threads extract), checked now.
+  checkExtractConfig(catalogs.vendors);
+  const compiled: Compiled = {
+    catalogs,
+    get extractor() {
+      return compileExtractor(catalogs);
+    },
+  };
   const paths = await expandPaths(argv.paths.map(String));
   if (paths.length === 0) {
     throw new ErrscanError('ERRSCAN_INPUT_NOT_FOUND', 'no files to ingest', { file: argv.paths.join(' '), hint: 'name files, directories or globs' });
@@ -421,7 +403,6 @@ async function ingestFiles(argv: IngestArgs, maxLine: number | undefined, pool: 
       const ingest = (pool.ingest ??= new ParallelIngest(pool.threads));
       ingest.configure({
         catalogs,
-        extractor: compiled.extractor,
         tz: resolveTimeZone(argv.tz),
         maxLine: maxLine ?? DEFAULT_MAX_LINE,
         chunkSize: DEFAULT_CHUNK,

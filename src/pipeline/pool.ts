@@ -1,0 +1,61 @@
+// The reading threads of a parallel ingest. They take ~100 ms to start and load their modules, so the CLI
+// may start them before it loads anything else (prestartWorkers); ParallelIngest then adopts them. This
+// module imports nothing but node:worker_threads, to keep that early start early.
+import { Worker } from 'node:worker_threads';
+
+const YOUNG_MB = 3;
+const OLD_MB = 48;
+
+/**
+ * Heap limits, for a process budget of 150 MB: a small young generation (scavenges stay cheap, little
+ * survives a line), and an old generation cap, without which V8 put off full collections and each range's
+ * garbage piled up (a 2 GB file: +35 MB). A worker that still runs out dies, and the main thread reads
+ * its ranges.
+ */
+export function spawnRangeWorker(): Worker {
+  return new Worker(new URL('./range-worker.js', import.meta.url), {
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB, maxOldGenerationSizeMb: OLD_MB },
+  });
+}
+
+interface Early {
+  worker: Worker;
+  dead: boolean;
+  onDead: () => void;
+}
+
+const early: Early[] = [];
+
+/**
+ * Starts `n` reading threads now. Until adopted they do not keep the process alive (a run that fails its
+ * checks exits at once), and one that dies meanwhile is left out.
+ */
+export function prestartWorkers(n: number): void {
+  for (let i = early.length; i < n; i++) {
+    let worker: Worker;
+    try {
+      worker = spawnRangeWorker();
+    } catch {
+      return;
+    }
+    const e: Early = { worker, dead: false, onDead: () => (e.dead = true) };
+    worker.on('error', e.onDead);
+    worker.on('exit', e.onDead);
+    worker.unref();
+    early.push(e);
+  }
+}
+
+/** Up to `n` prestarted threads that are still alive, now the caller's; any others are stopped. */
+export function adoptWorkers(n: number): Worker[] {
+  const live = early.splice(0).filter((e) => !e.dead);
+  for (const e of live) {
+    e.worker.off('error', e.onDead);
+    e.worker.off('exit', e.onDead);
+  }
+  for (const e of live.slice(n)) void e.worker.terminate().catch(() => undefined);
+  return live.slice(0, n).map((e) => {
+    e.worker.ref();
+    return e.worker;
+  });
+}
