@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { TimeParser, resolveTimeZone, zonedToUtc, zoneOffsetMs } from '../../src/time/index.js';
+import { isoUtcAtFirstDigit } from '../../src/time/parse.js';
 import { ErrscanError } from '../../src/errors.js';
 
 const NOW = Date.parse('2026-11-27T10:15:00Z');
@@ -140,5 +142,55 @@ describe('resolveTimeZone', () => {
       expect((e as ErrscanError).code).toBe('ERRSCAN_USAGE');
       expect((e as ErrscanError).oneLine()).toContain('unknown time zone "Mars/Olympus"');
     }
+  });
+});
+
+describe('the ISO UTC fast path', () => {
+  const p = new TimeParser('Europe/Berlin', () => Date.UTC(2026, 10, 27));
+
+  it('reads the common stamps itself, as the regex does', () => {
+    const lines = [
+      '2026-11-20T10:00:00Z x',
+      '2026-11-20T10:00:00.123Z ERROR',
+      '2026-11-20 10:00:00,5Z',
+      '{"time":"2026-11-17T22:08:10.924Z","level":"error"}',
+      '[2026-02-28T23:59:60.123456789Z] leap second, clamped',
+    ];
+    for (const l of lines) {
+      expect(isoUtcAtFirstDigit(l)).toBeTypeOf('number');
+      expect(isoUtcAtFirstDigit(l)).toBe(p.parseByRegex(l));
+    }
+    expect(p.parseLine('2026-11-20T10:00:00.123Z')).toBe(Date.UTC(2026, 10, 20, 10, 0, 0, 123));
+  });
+
+  it('leaves every other shape to the regex', () => {
+    for (const l of [
+      'Nov 20 10:00:00 host 2026-11-20T10:00:00Z',
+      '20/Nov/2026:10:00:00 +0000 2026-11-20T10:00:00Z',
+      '2026-11-20T10:00:00+01:00',
+      '2026-11-20T10:00:00 UTC',
+      '2026-11-20T10:00:00',
+      '2026-11-20T10:00Z',
+      '2026-11-20T10:00:00Zulu',
+      '2026-11-20T10:00:00.1234567890Z',
+      '2026-02-30T10:00:00Z',
+      `${'x'.repeat(150)}2026-11-20T10:00:00Z`,
+      'id 7 at 2026-11-20T10:00:00Z',
+    ]) {
+      expect(isoUtcAtFirstDigit(l), l).toBeUndefined();
+    }
+  });
+
+  it('never disagrees with the regex (random lines near the stamp shape)', () => {
+    const piece = fc.constantFrom('2026', '-', '11', '20', 'T', ' ', '10', ':', '00', '.', ',', '123', 'Z', 'z', 'UTC', '+01:00', 'Nov', '/', 'x', '9', '"', '{"time":"');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (parts) => {
+        const line = parts.join('');
+        const fast = isoUtcAtFirstDigit(line);
+        if (fast !== undefined) expect(fast).toBe(p.parseByRegex(line));
+        expect(p.parseLine(line)).toBe(p.parseByRegex(line));
+      }),
+      { numRuns: 20000, seed: 7 },
+    );
   });
 });
