@@ -33,7 +33,8 @@ interface CompiledPattern {
   /** `@vendor` context entries, as vendor indices. */
   ctxVendors: number[];
   route: Array<{ min: number; max: number; vendor: string }>;
-  veto: string[];
+  /** Literals that cancel the pattern, case-insensitively; undefined: none. */
+  veto: RegExp | undefined;
 }
 
 interface Anchor {
@@ -78,6 +79,30 @@ const WORD_MAX = 4;
 /** A Hit with where it starts, for ordering. */
 interface Found extends Hit {
   at: number;
+}
+
+/** A line's hits, each vendor:code once unless `all` (sample checks want every way a hit was found). */
+class Hits {
+  readonly list: Found[] = [];
+  /** Past a few hits, a set: a hostile line with 60 000 distinct codes must not cost 60 000² comparisons. */
+  private keys: Set<string> | undefined;
+
+  constructor(private readonly all: boolean) {}
+
+  add(f: Found): void {
+    const list = this.list;
+    if (!this.all) {
+      if (this.keys !== undefined) {
+        const k = `${f.vendor}\t${f.code}`;
+        if (this.keys.has(k)) return;
+        this.keys.add(k);
+      } else {
+        for (const g of list) if (g.vendor === f.vendor && g.code === f.code) return;
+        if (list.length >= 16) this.keys = new Set([...list, f].map((g) => `${g.vendor}\t${g.code}`));
+      }
+    }
+    list.push(f);
+  }
 }
 
 export class CompiledExtractor implements Extractor {
@@ -139,7 +164,7 @@ export class CompiledExtractor implements Extractor {
           ctxAnchors,
           ctxVendors,
           route: opts.route,
-          veto: opts.veto.map((v) => v.toLowerCase()),
+          veto: opts.veto.length > 0 ? new RegExp(opts.veto.map(escapeLiteral).join('|'), 'i') : undefined,
         });
         for (const v of ctxVendors) this.ctxPatterns[v]!.push(pi);
         // Where the pattern can fire, one of these is in the line.
@@ -239,22 +264,7 @@ export class CompiledExtractor implements Extractor {
     }
     if (!anchored) return [];
 
-    const found: Found[] = [];
-    // Past a few hits, a set: a hostile line with 60 000 distinct codes must not cost 60 000² comparisons.
-    let keys: Set<string> | undefined;
-    const add = (f: Found): void => {
-      if (!all) {
-        if (keys !== undefined) {
-          const k = `${f.vendor}\t${f.code}`;
-          if (keys.has(k)) return;
-          keys.add(k);
-        } else {
-          for (const g of found) if (g.vendor === f.vendor && g.code === f.code) return;
-          if (found.length >= 16) keys = new Set([...found, f].map((g) => `${g.vendor}\t${g.code}`));
-        }
-      }
-      found.push(f);
-    };
+    const found = new Hits(all);
 
     // Messages first: a vendor's message on the line is context for that vendor's patterns.
     // Pairs and messages wait until the patterns ran, so a pattern's id wins as `via`.
@@ -288,34 +298,31 @@ export class CompiledExtractor implements Extractor {
       }
     }
 
-    let lower: string | undefined;
     for (let pi = 0; pi < this.patterns.length; pi++) {
       if (patternMark[pi] !== gen) continue;
       const p = this.patterns[pi]!;
-      if (p.veto.length > 0) {
-        lower ??= line.toLowerCase();
-        if (p.veto.some((v) => lower!.includes(v))) continue;
-      }
+      if (p.veto?.test(line)) continue;
       const re = p.re;
       re.lastIndex = 0;
       for (let m = re.exec(line); m !== null; m = re.exec(line)) {
         if (m[0].length === 0) re.lastIndex++;
         const hit = this.resolve(p, m.groups, m.index);
-        if (hit !== undefined) add(hit);
+        if (hit !== undefined) found.add(hit);
       }
     }
 
-    if (pairs !== undefined) for (const f of pairs) add(f);
+    if (pairs !== undefined) for (const f of pairs) found.add(f);
     if (pending !== undefined) {
       for (const { occ, code } of pending) {
         const vendor = this.vendors[occ.def.vendor]!;
         // A code for the vendor on this line outranks its message text.
-        if (!all && found.some((f) => f.vendor === vendor)) continue;
-        add({ vendor, code, via: 'message', at: occ.start });
+        if (!all && found.list.some((f) => f.vendor === vendor)) continue;
+        found.add({ vendor, code, via: 'message', at: occ.start });
       }
     }
-    if (found.length > 1) found.sort((a, b) => a.at - b.at);
-    return found;
+    const list = found.list;
+    if (list.length > 1) list.sort((a, b) => a.at - b.at);
+    return list;
   }
 
   /** The anchor a scanner match is, by its exact text (a line's casings repeat: no lower-casing per match). */

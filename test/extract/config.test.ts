@@ -43,6 +43,22 @@ describe('extraction settings', () => {
     expect(x.extract('The widget is broken.')).toEqual([]);
   });
 
+  it('a pattern veto cancels the pattern on a line that names one of its literals, in any case', () => {
+    const x = new CompiledExtractor(
+      catalogSet([
+        vendor(undefined, [
+          { id: 'acme-code', regex: '\\bACME-(?<code>\\d{2})\\b', anchors: ['ACME-'], veto: ['shaka', 'dash.js'], samples: [] },
+        ]),
+      ]),
+    );
+    expect(x.extract('ACME-42 from the player')).toEqual([{ vendor: 'acme', code: 42, via: 'acme-code' }]);
+    expect(x.extract('Shaka: ACME-42')).toEqual([]);
+    expect(x.extract('SHAKA ACME-42')).toEqual([]);
+    expect(x.extract('ACME-42 in Dash.JS')).toEqual([]);
+    // A literal, not a regex: the dot is a dot.
+    expect(x.extract('ACME-42 in dashXjs')).toEqual([{ vendor: 'acme', code: 42, via: 'acme-code' }]);
+  });
+
   it('rejects unknown settings, bad types, patterns without anchors and unknown vendors', () => {
     const cases: Array<[VendorCatalog, RegExp]> = [
       [vendor({ contxt: ['Acme'] }), /\/extract\/contxt: unknown extraction setting/],
