@@ -5,13 +5,13 @@
 import type { FileHandle } from 'node:fs/promises';
 import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import { ErrscanError, isErrscanError, type ErrorCode } from '../errors.js';
 import type { ErrorEvent, Hit } from '../types.js';
 import { SNIFF_BYTES, createReader, detectFormat } from '../records/detect.js';
 import type { Extractor, Format, FormatOption, ReaderStart, RecordHit, RecordReader } from '../records/types.js';
 import { FINGERPRINT_BYTES, checkpointMatches, fingerprintOf } from '../sources/identity.js';
 import type { InputFile } from '../sources/inputs.js';
+import { gunzip } from '../sources/gunzip.js';
 import { abortable, contentOf, isGzip, untilAborted } from '../sources/stream.js';
 import type { TimeParser } from '../time/parse.js';
 import type { Checkpoint, CheckpointReader, RunInfo, Sink, SourceIdentity } from './types.js';
@@ -444,11 +444,8 @@ export class FileRun {
     if (this.gzipDone) return;
     const run = this.run;
     const raw = this.fh.createReadStream({ start: 0, highWaterMark: run.s.chunkSize, autoClose: false });
-    const gz = zlib.createGunzip({ chunkSize: 64 * 1024 });
-    raw.on('error', (e) => gz.destroy(e));
-    raw.pipe(gz);
     try {
-      for await (const chunk of abortable(gz as AsyncIterable<Buffer>, run.ac.signal)) {
+      for await (const chunk of abortable(gunzip(raw as AsyncIterable<Buffer>), run.ac.signal)) {
         await this.feeder!.push(chunk);
         this.src.checkpoint();
         await run.ready();
@@ -461,9 +458,7 @@ export class FileRun {
     } catch (e) {
       throw gzipError(e, this.src);
     } finally {
-      raw.unpipe(gz);
       raw.destroy();
-      gz.destroy();
     }
   }
 

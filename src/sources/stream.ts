@@ -1,6 +1,5 @@
 // Byte streams (stdin, pipes, gzip): abortable iteration and gzip detection by magic bytes.
-import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
+import { gunzip } from './gunzip.js';
 
 /** gzip's magic bytes, 1f 8b: content decides, not the file name. */
 export function isGzip(head: Buffer): boolean {
@@ -78,9 +77,5 @@ export async function* contentOf(src: AsyncIterable<Buffer>, onGzip?: (gzip: boo
     return;
   }
   onGzip?.(true);
-  const gz = zlib.createGunzip({ chunkSize: 64 * 1024 });
-  const input = Readable.from(rest, { objectMode: false });
-  input.on('error', (e) => gz.destroy(e));
-  input.pipe(gz);
-  yield* gz as AsyncIterable<Buffer>;
+  yield* gunzip(rest);
 }
