@@ -6,10 +6,12 @@
 // is only reported, after all of it has been passed on.
 import zlib from 'node:zlib';
 
-/** Input bytes handed to the inflater at a time (small: a page of compressed zeros is a lot of output). */
-const PIECE = 16 * 1024;
+/** Input bytes handed to the inflater at a time. */
+const PIECE = 64 * 1024;
 /** Output waiting for the reader, past which the inflater is paused. */
 const HIGH = 1024 * 1024;
+/** Pieces kept after they were given to zlib: more than can be in flight when a member ends. */
+const MAX_RECENT = 8;
 
 const FHCRC = 2;
 const FEXTRA = 4;
@@ -32,16 +34,33 @@ class Input {
     this.it = src[Symbol.asyncIterator]();
   }
 
+  private pulling: Promise<void> | undefined;
+  private failure: { e: unknown } | undefined;
+
+  /** The next chunk buffered (one pull at a time: a caller may stop waiting for it and come back). */
+  pull(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure.e);
+    this.pulling ??= this.it.next().then(
+      (r) => {
+        this.pulling = undefined;
+        if (r.done) this.eof = true;
+        else if (r.value.length > 0) {
+          this.bufs.push(r.value);
+          this.length += r.value.length;
+        }
+      },
+      (e: unknown) => {
+        this.pulling = undefined;
+        this.failure = { e };
+        throw e;
+      },
+    );
+    return this.pulling;
+  }
+
   /** At least n bytes buffered, unless the input ends first. */
   async fill(n: number): Promise<void> {
-    while (this.length < n && !this.eof) {
-      const r = await this.it.next();
-      if (r.done) this.eof = true;
-      else if (r.value.length > 0) {
-        this.bufs.push(r.value);
-        this.length += r.value.length;
-      }
-    }
+    while (this.length < n && !this.eof) await this.pull();
   }
 
   byte(i: number): number {
@@ -145,7 +164,6 @@ async function* inflateMember(inp: Input, chunkSize: number): AsyncGenerator<Buf
     wake = undefined;
     w?.();
   };
-  const sleep = (): Promise<void> => new Promise<void>((r) => (wake = r));
   inf.on('data', (c: Buffer) => {
     out.push(c);
     outBytes += c.length;
@@ -156,58 +174,62 @@ async function* inflateMember(inp: Input, chunkSize: number): AsyncGenerator<Buf
     failure = e;
     notify();
   });
+  // zlib ends a raw inflater's output early when its deflate data ends before its input does.
   inf.on('end', () => {
     ended = true;
     notify();
   });
-  const drain = function* (): Generator<Buffer> {
-    while (out.length > 0) {
-      const c = out.shift()!;
-      outBytes -= c.length;
-      yield c;
-    }
-    if (inf.isPaused()) inf.resume();
-  };
   try {
+    // Pieces given to zlib, newest last: what it did not take when it ended is at their end.
+    const recent: Buffer[] = [];
     let wrote = 0;
+    let inflight = 0;
+    let inputDone = false;
     for (;;) {
-      await inp.fill(1);
-      const piece = inp.some(PIECE);
-      if (piece === undefined) {
-        // The input ends inside the deflate data.
-        inf.end();
-        while (!ended && failure === undefined) {
-          if (out.length === 0) await sleep();
-          yield* drain();
-        }
-        yield* drain();
-        throw failure ?? zerr('unexpected end of file', 'Z_BUF_ERROR');
+      while (out.length > 0) {
+        const c = out.shift()!;
+        outBytes -= c.length;
+        yield c;
       }
-      let done = false;
-      inf.write(piece, () => {
-        done = true;
-        notify();
-      });
-      while (!done && failure === undefined) {
-        if (out.length === 0) await sleep();
-        yield* drain();
-      }
-      yield* drain();
+      if (inf.isPaused()) inf.resume();
       if (failure !== undefined) throw failure;
-      wrote += piece.length;
-      // zlib took less than it was given: the deflate data ended in this piece.
-      const rest = wrote - inf.bytesWritten;
-      if (rest > 0) {
-        inp.unshift(piece.subarray(piece.length - rest));
-        while (!ended && failure === undefined) {
-          if (out.length === 0) await sleep();
-          yield* drain();
+      if (ended) break;
+      // Two pieces in flight: zlib inflates one while this thread passes on the output of the other.
+      if (!inputDone && inflight < 2) {
+        if (inp.length === 0 && !inp.eof) {
+          // A slow pipe: pass on what zlib makes meanwhile instead of holding it until more input comes.
+          const more = inp.pull();
+          more.catch(() => undefined);
+          if (inflight === 0) await more;
+          else await Promise.race([more, new Promise<void>((r) => (wake = r))]);
+          continue;
         }
-        yield* drain();
-        if (failure !== undefined) throw failure;
-        return;
+        const piece = inp.some(PIECE);
+        if (piece === undefined) {
+          // The input ends: zlib fails a member cut short ("unexpected end of file").
+          inputDone = true;
+          inf.end();
+          continue;
+        }
+        inflight++;
+        wrote += piece.length;
+        recent.push(piece);
+        if (recent.length > MAX_RECENT) recent.shift();
+        inf.write(piece, () => {
+          inflight--;
+          notify();
+        });
+        continue;
       }
+      await new Promise<void>((r) => (wake = r));
     }
+    let rest = wrote - inf.bytesWritten;
+    for (let i = recent.length - 1; i >= 0 && rest > 0; i--) {
+      const p = recent[i]!;
+      inp.unshift(p.length <= rest ? p : p.subarray(p.length - rest));
+      rest -= Math.min(rest, p.length);
+    }
+    if (rest > 0) throw new Error(`gunzip: ${rest} bytes past a member's end were not kept`);
   } finally {
     inf.removeAllListeners('data');
     inf.on('error', () => undefined);
