@@ -568,9 +568,14 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (!this.db.readonly) this.db.pragma('optimize');
+      if (!this.db.readonly) {
+        // Best effort, and not worth a wait: a run that already waited out the busy timeout (another writer
+        // holds the lock) would wait it out a second time here.
+        this.db.pragma('busy_timeout = 0');
+        this.db.pragma('optimize');
+      }
     } catch {
-      // best effort: a busy optimize must not fail a finished run
+      // a busy optimize must not fail a finished run
     }
     this.db.close();
   }

@@ -277,6 +277,20 @@ describe('errors', () => {
     }
   });
 
+  it('closing while another writer holds the lock does not wait out the busy timeout a second time', async () => {
+    const slow = SqliteStore.open(file, { busyTimeoutMs: 5000 });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const started = Date.now();
+      await slow.close();
+      expect(Date.now() - started).toBeLessThan(2500);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+  });
+
   it('a read-only store refuses writes: ERRSCAN_DB_READONLY', async () => {
     const ro = SqliteStore.open(file, { readonly: true });
     const err = await ro.writeBatch(batch({ counts: [count()] })).catch((e: unknown) => e as ErrscanError);
