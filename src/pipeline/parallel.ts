@@ -422,7 +422,7 @@ export class ParallelIngest {
         out.unknown += r.unknown;
         out.oversized += r.oversized;
         pending.hits += r.hits;
-        const cp: Checkpoint = { source: label, path, dev: st.dev, ino: st.ino, fingerprint: fingerprintOf(head, r.end), offset: r.end, lines };
+        const cp: Checkpoint = { source: label, path, dev: st.dev, ino: st.ino, fingerprint: fingerprintOf(head, r.end), offset: r.end, lines, base: stored?.offset ?? null };
         if (stamp !== undefined) cp.lastTs = new Date(stamp).toISOString();
         pending.checkpoint = cp;
       };

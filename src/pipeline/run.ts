@@ -168,6 +168,8 @@ export class Source {
   reader: RecordReader | undefined;
   /** Checkpoint position already committed: events up to it are replays, checkpoints up to it are not sent. */
   committed = -1;
+  /** The stored offset when this run began reading the file (null: none), sent with every checkpoint. */
+  base: number | null | undefined;
   bytes = 0;
   private startLines = 0;
   private lastCp = -1;
@@ -204,6 +206,7 @@ export class Source {
     if (pos <= this.committed || pos === this.lastCp) return;
     this.lastCp = pos;
     const cp: Checkpoint = { source: this.label, offset: pos, lines: r.lines };
+    if (this.base !== undefined) cp.base = this.base;
     if (this.id.path !== undefined) cp.path = this.id.path;
     if (this.id.dev !== undefined) cp.dev = this.id.dev;
     if (this.id.ino !== undefined) cp.ino = this.id.ino;
@@ -379,6 +382,8 @@ export class FileRun {
       const format: Format | undefined = gzip ? undefined : forced !== 'auto' ? forced : (detectFormat(sniff, true) ?? 'text');
       const fixed = gzip || format === 'json' ? fingerprintOf(head, st.size) : undefined;
       const fr = new FileRun(run, file, fh, st.dev, st.ino, st.size, head, gzip, fixed);
+      // A checkpoint of this run (the file met again under another name) carries the base it began from.
+      fr.src.base = stored === undefined ? null : stored.base !== undefined ? stored.base : stored.offset;
       const unit = gzip ? 'decompressed' : format === 'json' ? 'elements' : 'bytes';
       const cp = stored && checkpointMatches(stored, { dev: st.dev, ino: st.ino, size: st.size, head }, unit) ? stored : undefined;
       if (gzip) {

@@ -27,6 +27,13 @@ export interface SourceIdentity {
  */
 export interface Checkpoint extends SourceIdentity {
   offset: number;
+  /**
+   * The offset stored for this source when this run began reading it (null: none was stored). A store
+   * commits the checkpoint only while the stored offset is still that one, or the one this run stored
+   * last: otherwise another run reads the same source, and counting on would count its lines twice.
+   * Absent: no such check (stdin, which no two runs can share).
+   */
+  base?: number | null;
   /** Lines (or JSON array elements) consumed before `offset`. */
   lines: number;
   /** Last timestamp seen, so lines without one after a restart still get the right time. */

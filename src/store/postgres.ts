@@ -15,7 +15,7 @@ import { ErrscanError } from '../errors.js';
 import type { CatalogEntry } from '../types.js';
 import type { Checkpoint, RunInfo, SourceIdentity } from '../pipeline/types.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
-import { DEFAULT_SAMPLES_PER_CODE, sourceKey, toCheckpoint, type SourceRow } from './rows.js';
+import { DEFAULT_SAMPLES_PER_CODE, SourceClaims, sourceConflict, sourceKey, toCheckpoint, type SourceRow } from './rows.js';
 import type { Batch, CodeInfo, CountQuery, CountRow, SampleRow, Store, StoreInfo } from './types.js';
 
 export interface PostgresOptions {
@@ -208,6 +208,8 @@ export class PostgresStore implements Store {
   readonly retryMs: number;
   readonly stats: PostgresStats = { batches: 0, replayed: 0, retries: {} };
   private readonly pool: pg.Pool;
+  /** Sources this process has committed checkpoints of, and where: see SourceClaims. */
+  private readonly claims = new SourceClaims();
   private readonly onBatchStage: PostgresOptions['onBatchStage'];
   private readonly readonly: boolean;
   private closed = false;
@@ -420,6 +422,7 @@ export class PostgresStore implements Store {
       },
       stage ? (c, attempt) => stage('committed', c, attempt) : undefined,
     );
+    this.claims.committedAll(checkpoints);
     if (applied) this.stats.batches++;
     else this.stats.replayed++;
   }
@@ -514,7 +517,24 @@ export class PostgresStore implements Store {
 
   private async upsertSources(c: pg.PoolClient, cps: Checkpoint[]): Promise<void> {
     const host = clean(this.host);
-    await c.query(
+    // Rows this batch may only move from where this process expects them (SourceClaims): locked and checked
+    // first, so another run's commit in between waits, and fails the check once it has committed.
+    const checked = cps.flatMap((cp) => {
+      const expected = this.claims.expected(cp);
+      return expected === undefined ? [] : [{ cp, key: clean(sourceKey(cp)), expected }];
+    });
+    if (checked.length > 0) {
+      const { rows } = await c.query<{ key: string; offset: string }>(
+        `SELECT key, "offset" FROM sources WHERE host = $1 AND key = ANY($2::text[]) ORDER BY key COLLATE "C" FOR UPDATE`,
+        [host, checked.map((x) => x.key)],
+      );
+      const stored = new Map(rows.map((r) => [r.key, Number(r.offset)]));
+      for (const { cp, key, expected } of checked) {
+        const now = stored.get(key);
+        if (now !== (expected ?? undefined)) throw sourceConflict(cp, expected, now);
+      }
+    }
+    const written = await c.query<{ key: string; inserted: boolean }>(
       `INSERT INTO sources AS s (host, key, source, path, dev, ino, fingerprint, "offset", lines, last_ts, updated_at)
        SELECT $1::text, key, source, path, dev, ino, fingerprint, off, lines, last_ts, $10::text
        FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $11::text[])
@@ -523,7 +543,8 @@ export class PostgresStore implements Store {
        ON CONFLICT (host, key) DO UPDATE SET
          source = excluded.source, path = excluded.path, dev = excluded.dev, ino = excluded.ino,
          fingerprint = excluded.fingerprint, "offset" = excluded."offset", lines = excluded.lines,
-         last_ts = excluded.last_ts, updated_at = excluded.updated_at`,
+         last_ts = excluded.last_ts, updated_at = excluded.updated_at
+       RETURNING key, (xmax = 0) AS inserted`,
       [
         host,
         cps.map((cp) => clean(sourceKey(cp))),
@@ -538,6 +559,9 @@ export class PostgresStore implements Store {
         cps.map((cp) => cp.lastTs ?? null),
       ],
     );
+    // A row this batch meant to create that another run created meanwhile (the insert waited for it).
+    const inserted = new Map(written.rows.map((r) => [r.key, r.inserted]));
+    for (const { cp, key, expected } of checked) if (expected === null && inserted.get(key) === false) throw sourceConflict(cp, null, undefined);
   }
 
   async syncCatalog(entries: CatalogEntry[], products: Record<string, string>): Promise<void> {
@@ -602,7 +626,8 @@ export class PostgresStore implements Store {
     this.checkWritable();
     const host = clean(this.host);
     const key = clean(sourceKey(id));
-    return this.tx(async (c) => {
+    let forgotten: string[] = [];
+    const n = await this.tx(async (c) => {
       // The labels this file was counted under: the one given, and the one its checkpoint recorded.
       const labels = new Set([clean(id.source)]);
       const row = (await c.query<{ source: string }>('SELECT source FROM sources WHERE host = $1 AND key = $2', [host, key])).rows[0];
@@ -615,9 +640,12 @@ export class PostgresStore implements Store {
         [list, host],
       );
       await c.query('DELETE FROM samples WHERE source = ANY($1) AND host = $2', [list, host]);
-      await c.query('DELETE FROM sources WHERE (source = ANY($1) AND host = $2) OR (host = $2 AND key = $3)', [list, host, key]);
+      const gone = await c.query<{ key: string }>('DELETE FROM sources WHERE (source = ANY($1) AND host = $2) OR (host = $2 AND key = $3) RETURNING key', [list, host, key]);
+      forgotten = [sourceKey(id), ...gone.rows.map((r) => r.key)];
       return removed.rowCount ?? 0;
     });
+    this.claims.forget(forgotten);
+    return n;
   }
 
   async beginRun(command: string): Promise<number> {

@@ -7,7 +7,7 @@ import { ErrscanError } from '../errors.js';
 import type { CatalogEntry } from '../types.js';
 import type { Checkpoint, RunInfo, SourceIdentity } from '../pipeline/types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { DEFAULT_SAMPLES_PER_CODE, sourceKey, toCheckpoint, type SourceRow } from './rows.js';
+import { DEFAULT_SAMPLES_PER_CODE, SourceClaims, sourceConflict, sourceKey, toCheckpoint, type SourceRow } from './rows.js';
 import type { Batch, CodeInfo, CountQuery, CountRow, SampleRow, Store, StoreInfo } from './types.js';
 
 export interface SqliteOptions {
@@ -157,6 +157,8 @@ export class SqliteStore implements Store {
   readonly host: string;
   private readonly st: ReturnType<SqliteStore['prepare']>;
   private readonly writeTx: (b: Batch) => void;
+  /** Sources this process has committed checkpoints of, and where: see SourceClaims. */
+  private readonly claims = new SourceClaims();
   private closed = false;
 
   private constructor(db: Database.Database, file: string, busyMs: number, opts: SqliteOptions) {
@@ -274,7 +276,9 @@ export class SqliteStore implements Store {
         ON CONFLICT (host, key) DO UPDATE SET
           source = excluded.source, path = excluded.path, dev = excluded.dev, ino = excluded.ino,
           fingerprint = excluded.fingerprint, offset = excluded.offset, lines = excluded.lines,
-          last_ts = excluded.last_ts, updated_at = excluded.updated_at`),
+          last_ts = excluded.last_ts, updated_at = excluded.updated_at
+        WHERE @checked = 0 OR sources.offset = @expected`),
+      keysByLabel: db.prepare('SELECT key FROM sources WHERE source = ? AND host = ?'),
       sourceByKey: db.prepare('SELECT * FROM sources WHERE host = ? AND key = ?'),
       beginRun: db.prepare("INSERT INTO runs (command, host, pid, started_at, status) VALUES (?, ?, ?, ?, 'running')"),
       finishRun: db.prepare(`
@@ -350,8 +354,10 @@ export class SqliteStore implements Store {
     }
     if (b.checkpoints.length > 0) {
       const now = nowIso();
-      for (const cp of b.checkpoints) {
-        st.upsertSource.run({
+      // One per source, the last: its expected offset is the stored one before this batch.
+      for (const cp of new Map(b.checkpoints.map((c) => [sourceKey(c), c])).values()) {
+        const expected = this.claims.expected(cp);
+        const done = st.upsertSource.run({
           host: this.host,
           key: sourceKey(cp),
           source: cp.source,
@@ -363,13 +369,23 @@ export class SqliteStore implements Store {
           lines: cp.lines,
           lastTs: cp.lastTs ?? null,
           now,
+          checked: expected === undefined ? 0 : 1,
+          expected: expected ?? null,
         });
+        if (done.changes === 0) {
+          // Thrown inside the transaction: nothing of this batch is committed.
+          const row = st.sourceByKey.get(this.host, sourceKey(cp)) as SourceRow | undefined;
+          throw sourceConflict(cp, expected ?? null, row?.offset);
+        }
       }
     }
   }
 
   writeBatchSync(batch: Batch): void {
-    this.guard(() => this.writeTx(batch));
+    this.guard(() => {
+      this.writeTx(batch);
+      this.claims.committedAll(batch.checkpoints);
+    });
   }
 
   async writeBatch(batch: Batch): Promise<void> {
@@ -426,7 +442,8 @@ export class SqliteStore implements Store {
    * checkpoints (by label and by file identity), in one transaction. Returns count rows removed.
    */
   forgetSourceSync(id: SourceIdentity): number {
-    return this.guard(() =>
+    const keys = new Set([sourceKey(id)]);
+    const removed = this.guard(() =>
       this.db
         .transaction(() => {
           // The labels this file was counted under: the one given, and the one its checkpoint recorded.
@@ -435,6 +452,7 @@ export class SqliteStore implements Store {
           if (row) labels.add(row.source);
           let removed = 0;
           for (const label of labels) {
+            for (const k of this.st.keysByLabel.all(label, this.host) as Array<{ key: string }>) keys.add(k.key);
             removed += this.st.deleteCountsBySource.run(label, this.host).changes;
             this.st.deleteSamplesBySource.run(label, this.host);
             this.st.deleteSourcesByLabel.run(label, this.host);
@@ -444,6 +462,8 @@ export class SqliteStore implements Store {
         })
         .immediate(),
     );
+    this.claims.forget(keys);
+    return removed;
   }
 
   async forgetSource(id: SourceIdentity): Promise<number> {

@@ -155,6 +155,47 @@ describe.each(BACKENDS)('$name store', (backend) => {
       }
     });
 
+    it('a checkpoint with a base commits only where the stored offset is still the expected one', async () => {
+      const other = await place.open();
+      const conflict = (e: unknown): string => (e instanceof ErrscanError ? `${e.code} ${e.message}` : String(e));
+      try {
+        // Two runs begin reading the same new file (base: nothing stored); the first commit wins.
+        await store.writeBatch(batch({ counts: [count({ count: 1 })], checkpoints: [{ ...id, base: null, offset: 100, lines: 1 }] }));
+        const lost = await other.writeBatch(batch({ counts: [count({ count: 5 })], checkpoints: [{ ...id, base: null, offset: 60, lines: 1 }] })).catch(conflict);
+        expect(lost).toBe(
+          'ERRSCAN_SOURCE_CONFLICT another errscan run is reading this file: its checkpoint is at 100 (this run expected none); nothing more of it is counted by this run',
+        );
+        // The winner goes on from what it stored itself; nothing of the loser's batch was committed.
+        await store.writeBatch(batch({ counts: [count({ count: 2 })], checkpoints: [{ ...id, base: null, offset: 200, lines: 2 }] }));
+        expect((await store.counts({ from: 0, to: 2e9 })).map((r) => r.count)).toEqual([3]);
+        expect((await store.checkpoint(id))?.offset).toBe(200);
+        // A later run resumes from 200; then the first run's next commit is the one that conflicts.
+        const third = await place.open();
+        try {
+          await third.writeBatch(batch({ counts: [count({ count: 4 })], checkpoints: [{ ...id, base: 200, offset: 300, lines: 3 }] }));
+          await third.writeBatch(batch({ checkpoints: [{ ...id, base: 200, offset: 350, lines: 4 }] }));
+        } finally {
+          await third.close();
+        }
+        expect(await store.writeBatch(batch({ counts: [count({ count: 9 })], checkpoints: [{ ...id, base: null, offset: 400, lines: 4 }] })).catch(conflict)).toMatch(
+          /^ERRSCAN_SOURCE_CONFLICT .*its checkpoint is at 350 \(this run expected 200\)/,
+        );
+        expect((await store.counts({ from: 0, to: 2e9 })).map((r) => r.count)).toEqual([7]);
+        // Without a base (stdin) there is no check.
+        await other.writeBatch(batch({ checkpoints: [{ ...id, offset: 10, lines: 1 }] }));
+        expect((await store.checkpoint(id))?.offset).toBe(10);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('after forgetSource, a checkpoint that expects nothing stored commits', async () => {
+      await store.writeBatch(batch({ checkpoints: [{ ...id, base: null, offset: 100, lines: 1 }] }));
+      await store.forgetSource(id);
+      await store.writeBatch(batch({ checkpoints: [{ ...id, base: null, offset: 40, lines: 1 }] }));
+      expect((await store.checkpoint(id))?.offset).toBe(40);
+    });
+
     it('forgetSource removes the counts, samples and checkpoints of that source (and its recorded label) only', async () => {
       await store.writeBatch(
         batch({
