@@ -276,8 +276,7 @@ export class SqliteStore implements Store {
         ON CONFLICT (host, key) DO UPDATE SET
           source = excluded.source, path = excluded.path, dev = excluded.dev, ino = excluded.ino,
           fingerprint = excluded.fingerprint, offset = excluded.offset, lines = excluded.lines,
-          last_ts = excluded.last_ts, updated_at = excluded.updated_at
-        WHERE @checked = 0 OR sources.offset = @expected`),
+          last_ts = excluded.last_ts, updated_at = excluded.updated_at`),
       keysByLabel: db.prepare('SELECT key FROM sources WHERE source = ? AND host = ?'),
       sourceByKey: db.prepare('SELECT * FROM sources WHERE host = ? AND key = ?'),
       beginRun: db.prepare("INSERT INTO runs (command, host, pid, started_at, status) VALUES (?, ?, ?, ?, 'running')"),
@@ -357,7 +356,13 @@ export class SqliteStore implements Store {
       // One per source, the last: its expected offset is the stored one before this batch.
       for (const cp of new Map(b.checkpoints.map((c) => [sourceKey(c), c])).values()) {
         const expected = this.claims.expected(cp);
-        const done = st.upsertSource.run({
+        if (expected !== undefined) {
+          // Inside the IMMEDIATE transaction: no other writer can move the row between this check and the write.
+          // Thrown here, nothing of this batch is committed.
+          const row = st.sourceByKey.get(this.host, sourceKey(cp)) as SourceRow | undefined;
+          if ((row?.offset ?? null) !== expected) throw sourceConflict(cp, expected, row?.offset);
+        }
+        st.upsertSource.run({
           host: this.host,
           key: sourceKey(cp),
           source: cp.source,
@@ -369,14 +374,7 @@ export class SqliteStore implements Store {
           lines: cp.lines,
           lastTs: cp.lastTs ?? null,
           now,
-          checked: expected === undefined ? 0 : 1,
-          expected: expected ?? null,
         });
-        if (done.changes === 0) {
-          // Thrown inside the transaction: nothing of this batch is committed.
-          const row = st.sourceByKey.get(this.host, sourceKey(cp)) as SourceRow | undefined;
-          throw sourceConflict(cp, expected ?? null, row?.offset);
-        }
       }
     }
   }

@@ -189,6 +189,21 @@ describe.each(BACKENDS)('$name store', (backend) => {
       }
     });
 
+    it('a checkpoint that expects a stored offset conflicts when another run deleted the row (--force)', async () => {
+      const other = await place.open();
+      try {
+        await store.writeBatch(batch({ counts: [count({ count: 1 })], checkpoints: [{ ...id, base: null, offset: 100, lines: 1 }] }));
+        await other.forgetSource(id);
+        const lost = await store.writeBatch(batch({ counts: [count({ count: 1 })], checkpoints: [{ ...id, base: null, offset: 200, lines: 2 }] })).catch((e: unknown) => e as ErrscanError);
+        expect(lost).toMatchObject({ code: 'ERRSCAN_SOURCE_CONFLICT', message: expect.stringMatching(/its checkpoint is gone \(this run expected 100\)/) as unknown });
+        await other.writeBatch(batch({ counts: [count({ count: 3 })], checkpoints: [{ ...id, base: null, offset: 300, lines: 3 }] }));
+        expect((await store.counts({ from: 0, to: 2e9 })).map((r) => r.count)).toEqual([3]);
+        expect((await store.checkpoint(id))?.offset).toBe(300);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('after forgetSource, a checkpoint that expects nothing stored commits', async () => {
       await store.writeBatch(batch({ checkpoints: [{ ...id, base: null, offset: 100, lines: 1 }] }));
       await store.forgetSource(id);
