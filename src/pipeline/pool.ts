@@ -49,10 +49,11 @@ export function prestartWorkers(n: number): void {
 /** Up to `n` prestarted threads that are still alive, now the caller's; any others are stopped. */
 export function adoptWorkers(n: number): Worker[] {
   const live = early.splice(0).filter((e) => !e.dead);
-  for (const e of live) {
+  for (const e of live.slice(0, n)) {
     e.worker.off('error', e.onDead);
     e.worker.off('exit', e.onDead);
   }
+  // Stopped with their listeners kept: an error already on its way is still handled.
   for (const e of live.slice(n)) void e.worker.terminate().catch(() => undefined);
   return live.slice(0, n).map((e) => {
     e.worker.ref();

@@ -104,8 +104,10 @@ class Input {
     this.length += b.length;
   }
 
+  /** Ends the source; not waited for while a pull is pending (a quiet pipe would never answer). */
   async return(): Promise<void> {
-    await this.it.return?.();
+    const done = Promise.resolve(this.it.return?.()).catch(() => undefined);
+    if (this.pulling === undefined) await done;
   }
 }
 
@@ -200,8 +202,7 @@ async function* inflateMember(inp: Input, chunkSize: number): AsyncGenerator<Buf
           // A slow pipe: pass on what zlib makes meanwhile instead of holding it until more input comes.
           const more = inp.pull();
           more.catch(() => undefined);
-          if (inflight === 0) await more;
-          else await Promise.race([more, new Promise<void>((r) => (wake = r))]);
+          await Promise.race([more, new Promise<void>((r) => (wake = r))]);
           continue;
         }
         const piece = inp.some(PIECE);

@@ -105,4 +105,54 @@ describe('gunzip', () => {
     body[20]! ^= 0xff;
     expect((await run(body)).code).toMatch(/^Z_/);
   });
+
+  it('a quiet pipe: everything inflated so far is passed on while waiting for more input', async () => {
+    const part = Buffer.alloc(1024 * 1024 + 65536 + 100, 'line of log text\n');
+    const gz = zlib.createGzip();
+    const bufs: Buffer[] = [];
+    gz.on('data', (c: Buffer) => bufs.push(c));
+    gz.write(part);
+    await new Promise<void>((r) => gz.flush(zlib.constants.Z_SYNC_FLUSH, () => r()));
+    let release: () => void = () => undefined;
+    const quiet = new Promise<void>((r) => (release = r));
+    async function* src(): AsyncGenerator<Buffer> {
+      yield Buffer.concat(bufs);
+      await quiet;
+    }
+    let n = 0;
+    let error: string | undefined;
+    const done = (async () => {
+      try {
+        for await (const c of gunzip(src())) {
+          n += c.length;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      } catch (e) {
+        error = (e as Error).message;
+      }
+    })();
+    for (let i = 0; i < 200 && n < part.length; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(n).toBe(part.length);
+    release();
+    await done;
+    expect(error).toBe('unexpected end of file');
+  });
+
+  it('a reader that stops early is not held up by a source waiting for input', async () => {
+    const gz = zlib.gzipSync(Buffer.alloc(20_000_000, 'abcdefgh\n'), { level: 9 });
+    let release: () => void = () => undefined;
+    const stuck = new Promise<void>((r) => (release = r));
+    async function* src(): AsyncGenerator<Buffer> {
+      yield gz.subarray(0, 3000);
+      await stuck;
+      yield gz.subarray(3000);
+    }
+    let n = 0;
+    for await (const c of gunzip(src())) {
+      n += c.length;
+      if (n > 1e6) break;
+    }
+    expect(n).toBeGreaterThan(1e6);
+    release();
+  });
 });
