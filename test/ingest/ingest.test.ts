@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, errscan } from '../helpers/cli.js';
 import { tmpDir } from '../store/helpers.js';
+import { committedOffset, spawnErrscan } from './helpers.js';
 
 interface Genlog {
   bytes: number;
@@ -178,13 +179,7 @@ describe('errscan ingest', () => {
     const db = path.join(dir, 'together.db');
     const other = path.join(dir, 'seed6.log');
     const expected6 = genlog(other, 2, 6);
-    const run = (file: string) =>
-      new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const p = spawn(process.execPath, [BIN, 'ingest', file, '--db', db, '--quiet'], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' } });
-        let stderr = '';
-        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        p.on('close', (code) => resolve({ code, stderr }));
-      });
+    const run = (file: string) => spawnErrscan(['ingest', file, '--db', db, '--quiet'], { ...process.env, TZ: 'UTC', NO_COLOR: '1' });
     const results = await Promise.all([run(log2), run(other)]);
     expect(results).toEqual([
       { code: 0, stderr: '' },
@@ -205,13 +200,7 @@ describe('errscan ingest', () => {
     ] as const) {
       const db = path.join(dir, `shared-${name}.db`);
       const env = { ...process.env, TZ: 'UTC', NO_COLOR: '1', ERRSCAN_BATCH_KEYS: '200', ...extra };
-      const run = () =>
-        new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const p = spawn(process.execPath, [BIN, 'ingest', shared, '--db', db, '--quiet'], { env });
-          let stderr = '';
-          p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-          p.on('close', (code) => resolve({ code, stderr }));
-        });
+      const run = () => spawnErrscan(['ingest', shared, '--db', db, '--quiet'], env);
       const results = await Promise.all([run(), run()]);
       for (const r of results) {
         if (r.code === 0) expect(r.stderr).toBe('');
@@ -235,19 +224,7 @@ describe('errscan ingest', () => {
     const size = fs.statSync(big).size;
     // Small batches, so a run commits many times and kills land between commits as well as before the first.
     const env = { ...process.env, TZ: 'UTC', ERRSCAN_BATCH_KEYS: '300' };
-    const committed = (): number => {
-      if (!fs.existsSync(db)) return 0;
-      try {
-        const d = new Database(db, { readonly: true });
-        try {
-          return (d.prepare('SELECT coalesce(max(offset), 0) AS o FROM sources').get() as { o: number }).o;
-        } finally {
-          d.close();
-        }
-      } catch {
-        return 0; // killed before the schema was created
-      }
-    };
+    const committed = (): number => committedOffset(db);
     // Seeded, so a failure can be replayed.
     let seed = 12345;
     const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296;
@@ -300,18 +277,7 @@ describe('errscan ingest', () => {
     const file = path.join(dir, 'sigint.log');
     const expected = genlog(file, 12, 17);
     const size = fs.statSync(file).size;
-    const offset = (): number => {
-      try {
-        const d = new Database(db, { readonly: true });
-        try {
-          return (d.prepare('SELECT coalesce(max(offset), 0) AS o FROM sources').get() as { o: number }).o;
-        } finally {
-          d.close();
-        }
-      } catch {
-        return 0;
-      }
-    };
+    const offset = (): number => committedOffset(db);
     const code = await new Promise<number | null>((resolve) => {
       const p = spawn(process.execPath, [BIN, 'ingest', file, '--db', db, '--quiet'], { stdio: 'ignore', env: { ...process.env, ERRSCAN_BATCH_KEYS: '300' } });
       const poll = setInterval(() => {

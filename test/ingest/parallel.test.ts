@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, errscan } from '../helpers/cli.js';
 import { tmpDir } from '../store/helpers.js';
+import { committedOffset } from './helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -160,18 +161,7 @@ describe('ingest over byte ranges', () => {
     const g = spawnSyncGenlog(file, 6, 3);
     const db = path.join(dir, 'killed.db');
     const env = { ...process.env, TZ: 'UTC', ERRSCAN_PARALLEL_MIN: '1', ERRSCAN_RANGE_BYTES: String(256 * 1024), ERRSCAN_BATCH_KEYS: '200' };
-    const committed = (): number => {
-      try {
-        const d = new Database(db, { readonly: true });
-        try {
-          return (d.prepare('SELECT coalesce(max(offset), 0) AS o FROM sources').get() as { o: number }).o;
-        } finally {
-          d.close();
-        }
-      } catch {
-        return 0;
-      }
-    };
+    const committed = (): number => committedOffset(db);
     const size = fs.statSync(file).size;
     const seen: number[] = [];
     for (let trial = 0; trial < 4 && committed() < size; trial++) {
@@ -210,16 +200,9 @@ describe('ingest over byte ranges', () => {
     const code = await new Promise<number | null>((resolve) => {
       const p = spawn(process.execPath, [BIN, 'ingest', file, '--db', db, '--quiet', '--threads', '2'], { stdio: 'ignore', env });
       const poll = setInterval(() => {
-        try {
-          const d = new Database(db, { readonly: true });
-          const o = (d.prepare('SELECT coalesce(max(offset), 0) AS o FROM sources').get() as { o: number }).o;
-          d.close();
-          if (o > 0) {
-            clearInterval(poll);
-            p.kill('SIGINT');
-          }
-        } catch {
-          // not created yet
+        if (committedOffset(db) > 0) {
+          clearInterval(poll);
+          p.kill('SIGINT');
         }
       }, 2);
       p.on('close', (c) => {
