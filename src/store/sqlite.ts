@@ -122,6 +122,25 @@ function refuseForeign(db: Database.Database): void {
   }
 }
 
+/**
+ * `PRAGMA journal_mode = WAL`, retried for up to the busy timeout: SQLite answers SQLITE_BUSY at once, without
+ * its busy handler, when another connection is switching the same new file (two runs creating one database).
+ */
+function switchToWal(db: Database.Database, busyMs: number): void {
+  const deadline = Date.now() + busyMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (e) {
+      const code = (e as { code?: unknown })?.code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw e;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
+}
+
 /** Applies migrations up to `target` (default: the latest) in one IMMEDIATE transaction; returns the version reached. */
 export function migrate(db: Database.Database, target: number = SCHEMA_VERSION): number {
   const run = db.transaction(() => {
@@ -200,7 +219,7 @@ export class SqliteStore implements Store {
         // Reading the header first is what detects a file that is not a database, before anything is written;
         // another program's database is refused before the WAL switch, which would rewrite its header.
         if ((db.pragma('user_version', { simple: true }) as number) === 0) refuseForeign(db);
-        if (!memory) db.pragma('journal_mode = WAL');
+        if (!memory) switchToWal(db, busyMs);
         db.pragma('synchronous = NORMAL');
       }
       const version = db.pragma('user_version', { simple: true }) as number;

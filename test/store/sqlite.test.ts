@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -274,6 +275,26 @@ describe('errors', () => {
       other.exec('ROLLBACK');
       other.close();
       await short.close();
+    }
+  });
+
+  it('a new database another process holds a write lock on is opened once the lock is gone, not refused at once', async () => {
+    // SQLite refuses the switch to WAL at once (no busy handler) while another connection holds a RESERVED lock:
+    // what two runs creating one database at the same moment ran into.
+    const fresh = path.join(dir, 'fresh.db');
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(fresh)}); d.exec('BEGIN IMMEDIATE'); console.log('held'); setTimeout(() => { d.exec('COMMIT'); d.close(); }, 400);`],
+      { cwd: path.join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const s = SqliteStore.open(fresh, { busyTimeoutMs: 5000 });
+    try {
+      expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(s.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    } finally {
+      await s.close();
+      await new Promise((resolve) => holder.once('close', resolve));
     }
   });
 
