@@ -1,22 +1,15 @@
 // The literal prefilter: a line (or a chunk of lines) without a candidate match cannot hit.
-import fs from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalogs } from '../../src/catalog/index.js';
 import { compileExtractor } from '../../src/extract/index.js';
-import { ROOT } from '../helpers/cli.js';
+import { fixtureLines } from './helpers.js';
 
 const x = compileExtractor(loadCatalogs());
 
 // Every fixture and sample line, plus noise, as one pool of lines.
 const pool: string[] = [
-  ...fs
-    .readdirSync(path.join(ROOT, 'fixtures/extract'))
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => fs.readFileSync(path.join(ROOT, 'fixtures/extract', f), 'utf8').split('\n'))
-    .filter((l) => l.trim() !== '')
-    .map((l) => (JSON.parse(l) as { line: string }).line.replace(/[\r\n]+/g, ' ')),
+  ...fixtureLines(),
   '2026-11-22T04:25:10.998Z DEBUG scanner: page 17 deskew angle -2326 mdeg, dpi=200',
   '10.1.2.3 - - [16/Nov/2026:20:26:10 +0000] "GET /api/license/verify HTTP/1.1" 209 7011 "-" "Mozilla/5.0"',
   '\tat com.example.license.Client.verify(Client.java:785)',

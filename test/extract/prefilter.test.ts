@@ -1,13 +1,11 @@
 // The byte scanner's literals (src/extract/prefilter.ts): a line the scanner does not report cannot hit.
-import fs from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalogs } from '../../src/catalog/index.js';
 import { compileExtractor } from '../../src/extract/index.js';
 import { requiredLiterals } from '../../src/extract/prefilter.js';
 import { scannerFor, type LiteralScanner } from '../../src/records/scanner.js';
-import { ROOT } from '../helpers/cli.js';
+import { fixtureLines } from './helpers.js';
 
 const x = compileExtractor(loadCatalogs());
 
@@ -29,12 +27,7 @@ function reported(sc: LiteralScanner, lines: string[]): Set<number> {
 }
 
 const pool: string[] = [
-  ...fs
-    .readdirSync(path.join(ROOT, 'fixtures/extract'))
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => fs.readFileSync(path.join(ROOT, 'fixtures/extract', f), 'utf8').split('\n'))
-    .filter((l) => l.trim() !== '')
-    .map((l) => (JSON.parse(l) as { line: string }).line.replace(/[\r\n]+/g, ' ')),
+  ...fixtureLines(),
   ...loadCatalogs().vendors.flatMap((v) => v.patterns.flatMap((p) => p.samples.map((s) => s.line.replace(/[\r\n]+/g, ' ')))),
   '\tat com.example.license.Client.verify(Client.java:785)',
   '10.1.2.3 - - [16/Nov/2026:20:26:10 +0000] "GET /api/license/verify HTTP/1.1" 209 7011 "-" "Mozilla/5.0"',

@@ -9,6 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
+import type { RunInfo } from '../../src/pipeline/types.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 
 export { BIN, ROOT, errscan } from '../helpers/cli.js';
@@ -150,14 +151,7 @@ export function totalsOfJson(stdout: string): Totals {
   return t;
 }
 
-export interface Summary {
-  bytes: number;
-  lines: number;
-  hits: number;
-  unknown: number;
-  skipped: number;
-  oversized: number;
-  errors: number;
+export interface Summary extends RunInfo {
   maxRssKiB: number;
   interrupted: boolean;
 }
