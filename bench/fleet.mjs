@@ -157,7 +157,7 @@ async function main() {
         const db2 = u2.toString();
         await (await openStore(db2)).close();
         const t0 = Date.now();
-        await Promise.all(files.map((f, i) => run(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'ingest', f, '--db', db2, '--host', `h${i + 1}`, '--quiet'])));
+        await Promise.all(files.map((f, i) => run(process.execPath, [path.join(ROOT, 'dist/bin/errscan.js'), 'ingest', f, '--db', db2, '--host', `h${i + 1}`, '--quiet'])));
         const secs = (Date.now() - t0) / 1000;
         const got = Object.fromEntries((await query(db2, "SELECT vendor || ':' || code AS k, sum(count)::bigint AS n FROM counts GROUP BY 1")).map((r) => [r.k, Number(r.n)]));
         const hits = Object.values(want).reduce((a, b) => a + b, 0);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'dist/cli/main.js');
+const BIN = path.join(ROOT, 'dist/bin/errscan.js');
 const OUT = path.join(ROOT, 'bench/out');
 
 const args = {};
@@ -32,7 +32,7 @@ const only = args.only ? new Set(String(args.only).split(',')) : null;
 const want = (name) => !only || only.has(name);
 
 if (!fs.existsSync(BIN)) {
-  console.error('bench: dist/cli/main.js is missing (run npm run build first)');
+  console.error('bench: dist/bin/errscan.js is missing (run npm run build first)');
   process.exit(2);
 }
 fs.mkdirSync(OUT, { recursive: true });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(ROOT, 'dist/cli/main.js');
+export const BIN = path.join(ROOT, 'dist/bin/errscan.js');
 
 export interface RunResult {
   status: number | null;
