@@ -27,3 +27,20 @@ describe('CLI usage', () => {
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^errscan: Unknown arguments?: /);
   });
 });
+
+describe('start-up', () => {
+  it("skips yargs' help rendering as a command starts (the hook it patches is still there)", async () => {
+    const { buildCli } = await import('../../src/cli/cli.js');
+    const usage = (buildCli(['explain', '209']) as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void; hasCachedHelpMessage(): boolean } } })
+      .getInternalMethods()
+      .getUsageInstance();
+    usage.cacheHelpMessage();
+    expect(usage.hasCachedHelpMessage()).toBe(false);
+  });
+
+  it('a command that fails after it started prints one line, no help', () => {
+    const r = errscan(['report', '--db', '/nonexistent/dir/x.db']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
