@@ -35,6 +35,8 @@ interface CompiledPattern {
   route: Array<{ min: number; max: number; vendor: string }>;
   /** Literals that cancel the pattern, case-insensitively; undefined: none. */
   veto: RegExp | undefined;
+  /** Every code it finds needs context (no `contextFor`): without context on the line it need not run. */
+  needsContext: boolean;
 }
 
 interface Anchor {
@@ -75,6 +77,23 @@ function wordAt(line: string, i: number, a: Anchor): boolean {
 }
 
 const WORD_MAX = 4;
+
+/** A `code` group's number: spaces, quotes and `+` left out (`"+ 209"`), then parseInt's reading. */
+export function codeNumber(raw: string): number {
+  // The usual group is an optional minus and a few digits: read directly, no string made.
+  const len = raw.length;
+  let i = len > 0 && raw.charCodeAt(0) === 45 ? 1 : 0;
+  if (i < len && len - i <= 15) {
+    let n = 0;
+    for (; i < len; i++) {
+      const d = raw.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === len) return raw.charCodeAt(0) === 45 ? -n : n;
+  }
+  return Number.parseInt(raw.replace(/[\s"'+]/g, ''), 10);
+}
 
 /** A Hit with where it starts, for ordering. */
 interface Found extends Hit {
@@ -165,6 +184,7 @@ export class CompiledExtractor implements Extractor {
           ctxVendors,
           route: opts.route,
           veto: opts.veto.length > 0 ? new RegExp(opts.veto.map(escapeLiteral).join('|'), 'i') : undefined,
+          needsContext: opts.context.length > 0 && opts.contextFor === undefined,
         });
         for (const v of ctxVendors) this.ctxPatterns[v]!.push(pi);
         // Where the pattern can fire, one of these is in the line.
@@ -301,10 +321,17 @@ export class CompiledExtractor implements Extractor {
     for (let pi = 0; pi < this.patterns.length; pi++) {
       if (patternMark[pi] !== gen) continue;
       const p = this.patterns[pi]!;
-      if (p.veto?.test(line)) continue;
+      // Context is only set by anchors and messages, all seen by now: what resolve() would refuse for every
+      // match is not looked for. The veto, a scan of the whole line, waits for a first match.
+      if (p.needsContext && !this.contextOk(p)) continue;
       const re = p.re;
       re.lastIndex = 0;
+      let vetoChecked = p.veto === undefined;
       for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+        if (!vetoChecked) {
+          if (p.veto!.test(line)) break;
+          vetoChecked = true;
+        }
         if (m[0].length === 0) re.lastIndex++;
         const hit = this.resolve(p, m.groups, m.index);
         if (hit !== undefined) found.add(hit);
@@ -356,7 +383,7 @@ export class CompiledExtractor implements Extractor {
     if (name !== undefined) code = set.byName(vendor, name)?.code;
     const raw = groups?.code;
     if (code === undefined && raw !== undefined) {
-      const n = Number.parseInt(raw.replace(/[\s"'+]/g, ''), 10);
+      const n = codeNumber(raw);
       if (!Number.isFinite(n)) return undefined;
       if (p.opts.original) {
         code = set.byOriginal(vendor, n)?.code;

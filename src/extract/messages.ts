@@ -113,6 +113,9 @@ function wordHash(w: string): number {
   return h | 0;
 }
 
+/** What most lines find: shared, never written to. */
+const NONE: readonly MessageOccurrence[] = [];
+
 export class MessageIndex {
   readonly defs: MessageDef[] = [];
   /** Key-word hash → messages; a collision only costs a regex test. */
@@ -188,7 +191,7 @@ export class MessageIndex {
   }
 
   /** Message occurrences in a line; where two of one vendor overlap, the longer wins. */
-  find(line: string): MessageOccurrence[] {
+  find(line: string): readonly MessageOccurrence[] {
     const gen = ++this.gen;
     const n = line.length;
     let out: MessageOccurrence[] | undefined;
@@ -223,7 +226,7 @@ export class MessageIndex {
       h = FNV_OFFSET;
       len = 0;
     }
-    if (out === undefined) return [];
+    if (out === undefined) return NONE;
     if (out.length === 1) return out;
     const all = out;
     return all.filter(
