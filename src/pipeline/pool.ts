@@ -1,6 +1,7 @@
 // The reading threads of a parallel ingest. They take ~100 ms to start and load their modules, so the CLI
 // may start them before it loads anything else (prestartWorkers); ParallelIngest then adopts them. This
-// module imports nothing but node:worker_threads, to keep that early start early.
+// module imports nothing but node:worker_threads and node:v8, to keep that early start early.
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 
 const YOUNG_MB = 3;
@@ -13,9 +14,28 @@ const OLD_MB = 48;
  * its ranges.
  */
 export function spawnRangeWorker(): Worker {
+  syncOptimization();
   return new Worker(new URL('./range-worker.js', import.meta.url), {
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB, maxOldGenerationSizeMb: OLD_MB },
   });
+}
+
+let syncSet = false;
+
+/**
+ * Reading threads optimise their hot code on their own thread, not on V8's background threads. Those run
+ * on the same cores, which the reading threads (and the main thread) keep busy: optimised code came late,
+ * and the first ranges ran slowly. Measured on 2 cores, 512 MB genlog ingest: 1.21 → 1.11 s and 2.15 →
+ * 1.99 s of CPU (mean of 6). The flag is read when an isolate is created: this thread's is not changed.
+ */
+function syncOptimization(): void {
+  if (syncSet) return;
+  syncSet = true;
+  try {
+    v8.setFlagsFromString('--no-concurrent-recompilation');
+  } catch {
+    // A runtime that refuses the flag keeps V8's default: only slower.
+  }
 }
 
 interface Early {
