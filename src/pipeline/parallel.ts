@@ -241,9 +241,12 @@ export class ParallelIngest {
     if (!same) this.prepare(init);
   }
 
-  async close(): Promise<void> {
-    const ws = this.workers.splice(0);
-    await Promise.all(ws.map((w) => w.worker.terminate().catch(() => undefined)));
+  private closing: Promise<void> | undefined;
+
+  /** Stops the workers. Every call gets the same promise: a run starts it once reading is over, and awaits it last. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.workers.splice(0).map((w) => w.worker.terminate().catch(() => undefined))).then(() => undefined);
+    return this.closing;
   }
 
   /** A started worker joins the pool; one that cannot start leaves its ranges to the main thread. */

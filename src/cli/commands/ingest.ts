@@ -210,6 +210,8 @@ async function readFiles(
     add(await pipelineFiles(files.slice(i, j), store, read, compiled, seen, signal));
     i = j;
   }
+  // The reading threads stop while this thread records the run and closes the database (ingest() awaits it).
+  if (par) void par.ingest.close();
   if (signal.aborted) total.interrupted = true;
   return total;
 }
