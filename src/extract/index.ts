@@ -7,6 +7,7 @@ import { inRanges, patternOptions, vendorConfig, type PatternOptions } from './c
 import { MessageIndex, normalizeMessage, pairedWith, pairedWithOther, type MessageOccurrence, type VendorMessages } from './messages.js';
 import { recordText } from './record.js';
 import { prefilterLiterals } from './prefilter.js';
+import { LiteralMatcher } from './literals.js';
 import type { PrefilterLiteral } from '../records/types.js';
 
 export interface Extractor {
@@ -49,12 +50,6 @@ interface Anchor {
   /** Short literals (DLS, DWT, QLM) count only as whole words: checked before / after where they are alphanumeric. */
   wordStart: boolean;
   wordEnd: boolean;
-}
-
-/** Where a found literal implies another one inside it (`dwtobject` contains `dwt`). */
-interface Implied {
-  anchor: number;
-  offset: number;
 }
 
 function escapeLiteral(s: string): string {
@@ -128,11 +123,10 @@ export class CompiledExtractor implements Extractor {
   readonly candidate: RegExp;
   readonly prefilter: readonly PrefilterLiteral[];
   private readonly quick: RegExp;
-  private readonly scanner: RegExp;
+  /** Finds every anchor literal of a line (anchor ids are literal ids). */
+  private readonly matcher: LiteralMatcher;
   private readonly anchors: Anchor[] = [];
   private readonly anchorIds = new Map<string, number>();
-  private readonly exactIds = new Map<string, number>();
-  private readonly implied: Implied[][] = [];
   private readonly patterns: CompiledPattern[] = [];
   /** Per vendor: the patterns that take `@vendor` as context (they run once the vendor shows up). */
   private readonly ctxPatterns: number[][] = [];
@@ -198,20 +192,13 @@ export class CompiledExtractor implements Extractor {
     this.messages = new MessageIndex(vendorMsgs);
 
     const lits = this.anchors.map((a) => a.lit);
-    for (let i = 0; i < lits.length; i++) {
-      const imp: Implied[] = [];
-      lits.forEach((b, j) => {
-        for (let o = lits[i]!.indexOf(b); o >= 0; o = lits[i]!.indexOf(b, o + 1)) imp.push({ anchor: j, offset: o });
-      });
-      this.implied.push(imp);
-    }
     // The prefilter needs only the literals that contain no other literal.
     const minimal = lits.filter((a) => !lits.some((b) => b !== a && a.includes(b)));
     const alt = (xs: string[]): string => [...xs].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escapeLiteral).join('|');
     const source = minimal.length > 0 ? alt(minimal) : '(?!)';
     this.candidate = new RegExp(source, 'gi');
     this.quick = new RegExp(source, 'i');
-    this.scanner = new RegExp(lits.length > 0 ? alt(lits) : '(?!)', 'gi');
+    this.matcher = new LiteralMatcher(lits);
     this.minLen = minimal.length > 0 ? Math.min(...minimal.map((m) => m.length)) : Infinity;
     this.prefilter = prefilterLiterals(this.anchors, this.patterns);
     this.patternMark = new Int32Array(this.patterns.length);
@@ -263,24 +250,30 @@ export class CompiledExtractor implements Extractor {
 
   private run(line: string, all: boolean): Found[] {
     const gen = ++this.gen;
-    const { anchors, implied, anchorMark, patternMark, vendorCtx } = this;
+    const { anchors, anchorMark, patternMark, vendorCtx } = this;
+    const { delta, out, ids, lengths } = this.matcher;
     let wantMessages = false;
-    const sc = this.scanner;
-    sc.lastIndex = 0;
     let anchored = false;
-    for (let m = sc.exec(line); m !== null; m = sc.exec(line)) {
-      anchored = true;
-      const id = this.idOf(m[0]);
-      for (const imp of implied[id]!) {
-        const a = anchors[imp.anchor]!;
-        if ((a.wordStart || a.wordEnd) && !wordAt(line, m.index + imp.offset, a)) continue;
-        anchorMark[imp.anchor] = gen;
+    // Every occurrence of every anchor literal, overlapping and nested ones included (LiteralMatcher).
+    for (let i = 0, st = 0; i < line.length; i++) {
+      let c = line.charCodeAt(i);
+      if (c >= 128) {
+        st = 0;
+        continue;
+      }
+      if (c >= 65 && c <= 90) c += 32;
+      st = delta[st * 128 + c]!;
+      const end = out[st + 1]!;
+      for (let k = out[st]!; k < end; k++) {
+        anchored = true;
+        const id = ids[k]!;
+        const a = anchors[id]!;
+        if ((a.wordStart || a.wordEnd) && !wordAt(line, i - lengths[id]! + 1, a)) continue;
+        anchorMark[id] = gen;
         if (a.messages) wantMessages = true;
         for (const v of a.context) vendorCtx[v] = gen;
         for (const p of a.patterns) patternMark[p] = gen;
       }
-      // Overlapping literals: look again from the next character.
-      sc.lastIndex = m.index + 1;
     }
     if (!anchored) return [];
 
@@ -350,16 +343,6 @@ export class CompiledExtractor implements Extractor {
     const list = found.list;
     if (list.length > 1) list.sort((a, b) => a.at - b.at);
     return list;
-  }
-
-  /** The anchor a scanner match is, by its exact text (a line's casings repeat: no lower-casing per match). */
-  private idOf(text: string): number {
-    let id = this.exactIds.get(text);
-    if (id === undefined) {
-      id = this.anchorIds.get(text.toLowerCase())!;
-      if (this.exactIds.size < 4096) this.exactIds.set(text, id);
-    }
-    return id;
   }
 
   /** A vendor's message is on the line: that is context for the vendor, and its context patterns run. */
