@@ -201,7 +201,8 @@ export async function readRange(fh: FileHandle, task: RangeTask, ctx: RangeConte
   });
   // Plain blocking reads: a worker has nothing else to do meanwhile, and they cost a third of the promise
   // round trips through the thread pool. The event loop still gets a turn every few MB (Ctrl-C, messages).
-  const buf = ctx.buffer?.length === ctx.chunkSize ? ctx.buffer : Buffer.allocUnsafe(ctx.chunkSize);
+  // Read straight into the scanner's memory when there is one: its regions are scanned where they lie.
+  const buf = reader.inputArea(ctx.chunkSize) ?? (ctx.buffer?.length === ctx.chunkSize ? ctx.buffer : Buffer.allocUnsafe(ctx.chunkSize));
   let pos = task.start;
   let partial = false;
   let dense = false;

@@ -34,6 +34,8 @@ const DATA = 65536;
 /** Bytes one `load` takes; longer regions are scanned in slices. */
 export const SCAN_CAPACITY = 1 << 20;
 const PAGES = (DATA + SCAN_CAPACITY + 65536) / 65536;
+/** Zero bytes after a loaded region: blocks read past its end see no data. */
+const TAIL = 32;
 const W = 4;
 const MAX_LITERALS = 256;
 const MAX_WEAK = 31;
@@ -554,6 +556,11 @@ export class LiteralScanner {
   private readonly find: (from: number, end: number) => number;
   private planned = false;
   private len = 0;
+  /** Address of the loaded region in memory: DATA, or where an in-place region starts. */
+  private base = DATA;
+  /** The bytes an in-place load zeroed after its region, and where (-1: none). */
+  private readonly saved = new Uint8Array(TAIL);
+  private savedAt = -1;
 
   private constructor(
     private readonly lits: Lit[],
@@ -658,14 +665,41 @@ export class LiteralScanner {
     this.planned = true;
   }
 
-  /** Takes buf[start, end) (at most SCAN_CAPACITY bytes); `next` offsets are relative to `start`. */
+  /**
+   * A buffer over the scanner's own input area, for a reader that reads into it: its regions are then
+   * scanned where they lie, not copied first (one pass less over each byte, and the bytes are still in cache).
+   * Valid until the next `load` of another buffer; undefined if `size` exceeds SCAN_CAPACITY.
+   */
+  inputArea(size: number): Buffer | undefined {
+    return size > 0 && size <= SCAN_CAPACITY ? Buffer.from(this.mem.buffer, DATA, size) : undefined;
+  }
+
+  /**
+   * Takes buf[start, end) (at most SCAN_CAPACITY bytes); `next` offsets are relative to `start`. Call
+   * `release` when done with the region: a region of `inputArea` had the bytes after it zeroed.
+   */
   load(buf: Uint8Array, start: number, end: number): void {
     const n = end - start;
     if (n > SCAN_CAPACITY) throw new RangeError(`scanner load of ${n} bytes exceeds ${SCAN_CAPACITY}`);
+    this.release();
     if (!this.planned) this.plan(buf.subarray(start, Math.min(end, start + SAMPLE)));
-    this.mem.set(buf.subarray(start, end), DATA);
-    this.mem.fill(0, DATA + n, DATA + n + 32);
+    if (buf.buffer === this.mem.buffer && buf.byteOffset + end <= DATA + SCAN_CAPACITY && buf.byteOffset >= DATA) {
+      this.base = buf.byteOffset + start;
+      this.savedAt = this.base + n;
+      this.saved.set(this.mem.subarray(this.savedAt, this.savedAt + TAIL));
+    } else {
+      this.base = DATA;
+      this.mem.set(buf.subarray(start, end), DATA);
+    }
+    this.mem.fill(0, this.base + n, this.base + n + TAIL);
     this.len = n;
+  }
+
+  /** Puts back the bytes an in-place `load` zeroed (the start of the line that continues in the next chunk). */
+  release(): void {
+    if (this.savedAt < 0) return;
+    this.mem.set(this.saved, this.savedAt);
+    this.savedAt = -1;
   }
 
   /**
@@ -673,9 +707,9 @@ export class LiteralScanner {
    * `newlines` is then the number of newlines from `from` to that literal (or to the end).
    */
   next(from: number): number {
-    const s = this.find(DATA + from, DATA + this.len);
+    const s = this.find(this.base + from, this.base + this.len);
     this.newlines = this.out[OUT]!;
-    return s < 0 ? -1 : s - DATA;
+    return s < 0 ? -1 : s - this.base;
   }
 }
 

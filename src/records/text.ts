@@ -109,22 +109,31 @@ export class TextReader extends LineReader {
     sc.load(buf, start, end);
     let pos = start;
     let lines = this.lines;
-    for (;;) {
-      const rel = sc.next(pos - start);
-      if (rel < 0) {
-        lines += end - pos > max ? this.countLines(buf, pos, end) : sc.newlines;
-        break;
+    try {
+      for (;;) {
+        const rel = sc.next(pos - start);
+        if (rel < 0) {
+          lines += end - pos > max ? this.countLines(buf, pos, end) : sc.newlines;
+          break;
+        }
+        const at = start + rel;
+        const ls = at > pos ? Math.max(pos, buf.lastIndexOf(NL, at - 1) + 1) : pos;
+        lines += ls - pos > max ? this.countLines(buf, pos, ls) : sc.newlines;
+        const le = buf.indexOf(NL, at);
+        lines++;
+        if (le - ls > max) this.oversized++;
+        else this.hitLine(buf, ls, le, lines, base, floor, undefined);
+        pos = le + 1;
       }
-      const at = start + rel;
-      const ls = at > pos ? Math.max(pos, buf.lastIndexOf(NL, at - 1) + 1) : pos;
-      lines += ls - pos > max ? this.countLines(buf, pos, ls) : sc.newlines;
-      const le = buf.indexOf(NL, at);
-      lines++;
-      if (le - ls > max) this.oversized++;
-      else this.hitLine(buf, ls, le, lines, base, floor, undefined);
-      pos = le + 1;
+    } finally {
+      sc.release();
     }
     this.lines = lines;
+  }
+
+  /** A read buffer the scanner takes without copying (see LiteralScanner.inputArea); undefined if none. */
+  inputArea(size: number): Buffer | undefined {
+    return this.scanner?.inputArea(size);
   }
 
   private fastRegion(buf: Buffer, start: number, end: number, base: number): void {

@@ -133,6 +133,36 @@ describe('LiteralScanner', () => {
     expect(got.lines).toEqual(lines.flatMap((l, i) => (l.endsWith('errorSTRING') ? [i] : [])));
   });
 
+  it('scans a region of its own input area where it lies, and puts back the bytes after it', () => {
+    const sc = LiteralScanner.create([{ lit: 'qlm', caseless: true }, { lit: 'dwt', caseless: false }])!;
+    const area = sc.inputArea(4096)!;
+    expect(area.length).toBe(4096);
+    const text = 'head line\nno\nQLM error 209\nplain\ndwt -2326\ntail of a line that goes o';
+    area.write(text, 'latin1');
+    // The region: from the second line to the last newline; the partial line after it must survive.
+    const start = text.indexOf('\n') + 1;
+    const end = text.lastIndexOf('\n') + 1;
+    const before = Buffer.from(area.subarray(0, 4096));
+    sc.load(area, start, end);
+    // Zeroed while loaded: a block read past the region sees no data.
+    expect(area.subarray(end, end + 32).every((b) => b === 0)).toBe(true);
+    const found: number[] = [];
+    for (let pos = 0; ; ) {
+      const at = sc.next(pos);
+      if (at < 0) break;
+      found.push(at);
+      pos = area.indexOf(10, start + at) + 1 - start;
+    }
+    expect(found).toEqual([text.indexOf('QLM') - start, text.indexOf('dwt') - start]);
+    sc.release();
+    expect(area.equals(before)).toBe(true);
+    // A copied load after it leaves the area alone, and a second release changes nothing.
+    expect(scan(sc, 'x\ndwt\n')).toEqual({ lines: [1], newlines: 2 });
+    sc.release();
+    expect(area.subarray(0, text.length).toString('latin1')).not.toBe(text);
+    expect(sc.inputArea(SCAN_CAPACITY + 1)).toBeUndefined();
+  });
+
   it('refuses loads over its capacity, and literal sets it cannot take', () => {
     const sc = LiteralScanner.create([{ lit: 'abc', caseless: false }])!;
     expect(() => sc.load(Buffer.alloc(SCAN_CAPACITY + 1), 0, SCAN_CAPACITY + 1)).toThrow(RangeError);
