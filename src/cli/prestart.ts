@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrscanError } from '../errors.js';
-import { prestartWorkers } from '../pipeline/pool.js';
+import { prestartWorkers, type WorkerPrepare } from '../pipeline/pool.js';
 
 /** Files of at least this size are read over byte ranges on several threads ($ERRSCAN_PARALLEL_MIN: tests). */
 export function parallelMinBytes(env: NodeJS.ProcessEnv = process.env): number {
@@ -42,11 +42,19 @@ const VALUED = new Set(['--catalog', '--db', '--host']);
  * missing ones started later), and anything unusual (help, a bad --threads) is left to the CLI.
  */
 export function prestartThreads(args: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+  return prestartPlan(args, env)?.threads ?? 0;
+}
+
+/**
+ * prestartThreads, and the big file the threads may prepare on (`prepare`: see WorkerPrepare) when the run
+ * uses only the catalogs a thread finds itself: no `--catalog`.
+ */
+export function prestartPlan(args: readonly string[], env: NodeJS.ProcessEnv = process.env): { threads: number; prepare: WorkerPrepare | undefined } | undefined {
   let i = 0;
   while (i < args.length && args[i]!.startsWith('-')) i += VALUED.has(args[i]!) ? 2 : 1;
-  if (args[i] !== 'ingest') return 0;
+  if (args[i] !== 'ingest') return undefined;
   const rest = args.slice(i + 1);
-  if (rest.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V')) return 0;
+  if (rest.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V')) return undefined;
   let requested: number | undefined;
   rest.forEach((a, k) => {
     if (a === '--threads') requested = Number(rest[k + 1]);
@@ -56,13 +64,16 @@ export function prestartThreads(args: readonly string[], env: NodeJS.ProcessEnv 
   try {
     threads = threadCount(requested, env);
   } catch {
-    return 0;
+    return undefined;
   }
-  return threads > 1 && rest.some((a) => !a.startsWith('-') && bigFile(a, env)) ? threads : 0;
+  const big = threads > 1 ? rest.find((a) => !a.startsWith('-') && bigFile(a, env)) : undefined;
+  if (big === undefined) return undefined;
+  const ownCatalogs = !args.some((a) => a === '--catalog' || a.startsWith('--catalog='));
+  return { threads, prepare: ownCatalogs ? { file: path.resolve(big) } : undefined };
 }
 
 /** Starts the reading threads an `ingest` of a big file will want, before the CLI loads. */
 export function prestart(args: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
-  const n = prestartThreads(args, env);
-  if (n > 0) prestartWorkers(n);
+  const plan = prestartPlan(args, env);
+  if (plan) prestartWorkers(plan.threads, plan.prepare);
 }

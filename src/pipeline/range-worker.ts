@@ -1,15 +1,52 @@
 // A worker thread of a parallel ingest (parallel.ts): reads the byte ranges the main thread hands it and
-// posts back their tallies. It loads only what reading needs (no CLI, no database), and takes the already
-// validated catalogs from the main thread (`init`) instead of reading and validating the files again; it
-// can be started before they are loaded, so its start-up overlaps the main thread's.
+// posts back their tallies. It loads only what reading needs (no CLI, no database), and reads with the
+// catalogs the main thread sends (`init`). Started before the CLI loads (prestart.ts), it meanwhile compiles
+// the catalogs it finds itself and plans its scanner on the file's head: work `init` keeps if it brings the
+// same catalogs.
 import type { FileHandle } from 'node:fs/promises';
 import fsp from 'node:fs/promises';
-import { parentPort } from 'node:worker_threads';
-import { catalogSet } from '../catalog/set.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { catalogSet, type CatalogSet } from '../catalog/set.js';
 import { compileExtractor } from '../extract/index.js';
+import type { Extractor } from '../records/types.js';
+import { scannerFor } from '../records/scanner.js';
 import { TimeParser } from '../time/parse.js';
 import type { VendorCatalog } from '../types.js';
+import type { RangeWorkerData, WorkerPrepare } from './pool.js';
 import { readRange, type RangeContext, type RangeTask } from './ranges.js';
+
+interface Prepared {
+  /** The vendors as JSON: `init` must bring exactly these for the rest to be used. */
+  json: string;
+  catalogs: CatalogSet;
+  extractor: Extractor;
+}
+
+/** Bytes of the file's head the scanner plans on (its own sample size caps it). */
+const HEAD = 16 * 1024;
+
+/**
+ * Before `init`: the catalogs this thread would get by default, compiled, and the scanner planned on the
+ * file's head. Any failure just leaves the work to `init`.
+ */
+async function prepare(p: WorkerPrepare): Promise<Prepared | undefined> {
+  try {
+    const { loadCatalogs } = await import('../catalog/index.js');
+    const catalogs = loadCatalogs();
+    const extractor = compileExtractor(catalogs);
+    const head = Buffer.alloc(HEAD);
+    const fh = await fsp.open(p.file, 'r');
+    try {
+      const { bytesRead } = await fh.read(head, 0, HEAD, 0);
+      scannerFor(extractor)?.prepare(head.subarray(0, bytesRead));
+    } finally {
+      await fh.close();
+    }
+    return { json: JSON.stringify(catalogs.vendors), catalogs, extractor };
+  } catch {
+    return undefined;
+  }
+}
 
 export interface WorkerInit {
   vendors: VendorCatalog[];
@@ -32,6 +69,9 @@ export type FromWorker =
 const port = parentPort;
 if (port) {
   let ctx: RangeContext | undefined;
+  // Started right away, while the main thread loads the CLI; `init` waits for it.
+  const data = workerData as RangeWorkerData | undefined;
+  let prepared: Promise<Prepared | undefined> | undefined = data?.prepare ? prepare(data.prepare) : undefined;
   const open = new Map<string, Promise<FileHandle>>();
   // Ranges queue up (the main thread sends the next before this one is done) and are read one at a time,
   // each answered in order; a file is closed in its turn, after the ranges sent before.
@@ -61,25 +101,33 @@ if (port) {
     }
     running = false;
   };
+  const onInit = async (init: WorkerInit): Promise<void> => {
+    const own = await prepared;
+    prepared = undefined;
+    const same = own !== undefined && JSON.stringify(init.vendors) === own.json;
+    const catalogs = same ? own.catalogs : catalogSet(init.vendors);
+    ctx = {
+      extractor: same ? own.extractor : compileExtractor(catalogs),
+      catalogs,
+      time: new TimeParser(init.tz),
+      maxLine: init.maxLine,
+      chunkSize: init.chunkSize,
+      samplesPerCode: init.samplesPerCode,
+      maxRows: init.maxRows,
+      // One read buffer for every range: per range, 256 KB of garbage each would outlive the young generation.
+      buffer: Buffer.allocUnsafe(init.chunkSize),
+    };
+    port.postMessage({ type: 'ready' } satisfies FromWorker);
+  };
+  // Inits apply in order (a second one, with other settings, replaces the first), and a range waits for
+  // every init sent before it.
+  let inits: Promise<void> = Promise.resolve();
   port.on('message', (m: ToWorker) => {
     if (m.type === 'init') {
-      // A second init (other settings) replaces the first; ranges are only sent once the last one is ready.
-      const catalogs = catalogSet(m.init.vendors);
-      ctx = {
-        extractor: compileExtractor(catalogs),
-        catalogs,
-        time: new TimeParser(m.init.tz),
-        maxLine: m.init.maxLine,
-        chunkSize: m.init.chunkSize,
-        samplesPerCode: m.init.samplesPerCode,
-        maxRows: m.init.maxRows,
-        // One read buffer for every range: per range, 256 KB of garbage each would outlive the young generation.
-        buffer: Buffer.allocUnsafe(m.init.chunkSize),
-      };
-      port.postMessage({ type: 'ready' } satisfies FromWorker);
+      inits = inits.then(() => onInit(m.init));
       return;
     }
     queue.push(m);
-    void pump();
+    void inits.then(pump);
   });
 }

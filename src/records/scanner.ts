@@ -665,6 +665,11 @@ export class LiteralScanner {
     this.planned = true;
   }
 
+  /** Plans the fingerprints on `sample` now (a thread with time to spare), unless already planned. */
+  prepare(sample: Uint8Array): void {
+    if (!this.planned && sample.length > 0) this.plan(sample.subarray(0, SAMPLE));
+  }
+
   /**
    * A buffer over the scanner's own input area, for a reader that reads into it: its regions are then
    * scanned where they lie, not copied first (one pass less over each byte, and the bytes are still in cache).

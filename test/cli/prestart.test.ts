@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prestartThreads } from '../../src/cli/prestart.js';
+import { prestartPlan, prestartThreads } from '../../src/cli/prestart.js';
 
 let dir: string;
 let big: string;
@@ -48,5 +48,15 @@ describe('prestartThreads', () => {
     expect(prestartThreads(['ingest', big, '--threads', 'many'], env)).toBe(0);
     expect(prestartThreads(['ingest', big, '--threads', '0'], env)).toBe(0);
     expect(prestartThreads([], env)).toBe(0);
+  });
+});
+
+describe('prestartPlan', () => {
+  it('lets the threads prepare on the big file, unless --catalog adds catalogs they would not find', () => {
+    expect(prestartPlan(['ingest', small, big], env)).toEqual({ threads: 3, prepare: { file: big } });
+    expect(prestartPlan(['ingest', path.relative(process.cwd(), big)], env)?.prepare).toEqual({ file: big });
+    expect(prestartPlan(['--catalog', 'c.json', 'ingest', big], env)).toEqual({ threads: 3, prepare: undefined });
+    expect(prestartPlan(['ingest', big, '--catalog=c.json'], env)).toEqual({ threads: 3, prepare: undefined });
+    expect(prestartPlan(['ingest', small], env)).toBeUndefined();
   });
 });

@@ -1,0 +1,74 @@
+// A reading thread started before the CLI compiles the catalogs it finds itself and plans its scanner on the
+// file's head (pool.ts WorkerPrepare). `init` decides: the same catalogs use that work, others replace it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalogs } from '../../src/catalog/index.js';
+import { catalogSet } from '../../src/catalog/set.js';
+import { compileExtractor } from '../../src/extract/index.js';
+import type { VendorCatalog } from '../../src/types.js';
+import { fixtureLines } from '../extract/helpers.js';
+import { ROOT } from '../helpers/cli.js';
+
+const WORKER = path.join(ROOT, 'dist/pipeline/range-worker.js');
+let dir: string;
+let file: string;
+let lines: string[];
+
+beforeAll(() => {
+  if (!fs.existsSync(WORKER)) throw new Error('run npm run build first');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'errscan-prepare-'));
+  file = path.join(dir, 'app.log');
+  lines = fixtureLines().map((l, i) => `2026-11-20T${String(i % 24).padStart(2, '0')}:00:00.000Z ${l}`);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A prepared worker, given `vendors` by init, reads the whole file as one range: its codes and hit count. */
+async function readWith(vendors: VendorCatalog[], prepare: boolean): Promise<{ hits: number; vendors: string[] }> {
+  const w = new Worker(WORKER, { workerData: { prepare: prepare ? { file } : undefined } });
+  try {
+    const size = fs.statSync(file).size;
+    const init = { vendors, tz: 'UTC', maxLine: 1 << 20, chunkSize: 4096, samplesPerCode: 5, maxRows: 1e9 };
+    const result = new Promise<{ hits: number; codes: Array<{ vendor: string }> }>((resolve, reject) => {
+      w.on('error', reject);
+      w.on('message', (m: { type: string; result?: { hits: number; codes: Array<{ vendor: string }> }; message?: string }) => {
+        if (m.type === 'ready') w.postMessage({ type: 'range', path: file, task: { index: 0, start: 0, end: size, last: true } });
+        else if (m.type === 'result') resolve(m.result!);
+        else if (m.type === 'error') reject(new Error(m.message));
+      });
+    });
+    w.postMessage({ type: 'init', init });
+    const r = await result;
+    return { hits: r.hits, vendors: [...new Set(r.codes.map((c) => c.vendor))].sort() };
+  } finally {
+    await w.terminate();
+  }
+}
+
+/** What extraction with these catalogs finds, line by line. */
+function expected(vendors: VendorCatalog[]): { hits: number; vendors: string[] } {
+  const x = compileExtractor(catalogSet(vendors));
+  const hits = lines.flatMap((l) => x.extract(l));
+  return { hits: hits.length, vendors: [...new Set(hits.map((h) => h.vendor))].sort() };
+}
+
+describe('a reading thread prepared before init', () => {
+  const all = loadCatalogs().vendors;
+
+  it('reads with the catalogs init brings: the same ones it prepared', async () => {
+    const want = expected(all);
+    expect(want.vendors.length).toBeGreaterThan(2);
+    expect(await readWith(all, true)).toEqual(want);
+    expect(await readWith(all, false)).toEqual(want);
+  });
+
+  it('or others: then its own are dropped', async () => {
+    const qlm = all.filter((v) => v.vendor === 'qlm');
+    const want = expected(qlm);
+    expect(want.vendors).toEqual(['qlm']);
+    expect(await readWith(qlm, true)).toEqual(want);
+  });
+});
