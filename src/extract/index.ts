@@ -4,7 +4,7 @@ import type { CatalogSet } from '../catalog/set.js';
 import { patternRegExp } from '../catalog/set.js';
 import type { CatalogPattern, Hit, PatternSample } from '../types.js';
 import { inRanges, patternOptions, vendorConfig, type PatternOptions } from './config.js';
-import { MessageIndex, normalizeMessage, pairedWith, pairedWithOther, type MessageOccurrence, type VendorMessages } from './messages.js';
+import { MessageIndex, normalizeMessage, pairedWith, pairedWithOther, wholeWord, type MessageOccurrence, type VendorMessages } from './messages.js';
 import { recordText } from './record.js';
 import { prefilterLiterals } from './prefilter.js';
 import { LiteralMatcher } from './literals.js';
@@ -73,6 +73,12 @@ function wordAt(line: string, i: number, a: Anchor): boolean {
 
 const WORD_MAX = 4;
 
+function growInt32(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 /** A `code` group's number: spaces, quotes and `+` left out (`"+ 209"`), then parseInt's reading. */
 export function codeNumber(raw: string): number {
   // The usual group is an optional minus and a few digits: read directly, no string made.
@@ -123,8 +129,10 @@ export class CompiledExtractor implements Extractor {
   readonly candidate: RegExp;
   readonly prefilter: readonly PrefilterLiteral[];
   private readonly quick: RegExp;
-  /** Finds every anchor literal of a line (anchor ids are literal ids). */
+  /** Finds every anchor literal of a line (anchor ids are literal ids) and, after them, every message key word. */
   private readonly matcher: LiteralMatcher;
+  /** Key words found on the line being extracted (message key word indices), in order. */
+  private keyHits: Int32Array = new Int32Array(64);
   private readonly anchors: Anchor[] = [];
   private readonly anchorIds = new Map<string, number>();
   private readonly patterns: CompiledPattern[] = [];
@@ -198,7 +206,7 @@ export class CompiledExtractor implements Extractor {
     const source = minimal.length > 0 ? alt(minimal) : '(?!)';
     this.candidate = new RegExp(source, 'gi');
     this.quick = new RegExp(source, 'i');
-    this.matcher = new LiteralMatcher(lits);
+    this.matcher = new LiteralMatcher([...lits, ...this.messages.keyWords]);
     this.minLen = minimal.length > 0 ? Math.min(...minimal.map((m) => m.length)) : Infinity;
     this.prefilter = prefilterLiterals(this.anchors, this.patterns);
     this.patternMark = new Int32Array(this.patterns.length);
@@ -252,9 +260,12 @@ export class CompiledExtractor implements Extractor {
     const gen = ++this.gen;
     const { anchors, anchorMark, patternMark, vendorCtx } = this;
     const { delta, out, ids, lengths } = this.matcher;
+    const nAnchors = anchors.length;
     let wantMessages = false;
     let anchored = false;
-    // Every occurrence of every anchor literal, overlapping and nested ones included (LiteralMatcher).
+    let keys = 0;
+    // Every occurrence of every anchor literal, overlapping and nested ones included (LiteralMatcher), and
+    // of every message key word, kept if it is a whole word.
     for (let i = 0, st = 0; i < line.length; i++) {
       let c = line.charCodeAt(i);
       if (c >= 128) {
@@ -265,8 +276,15 @@ export class CompiledExtractor implements Extractor {
       st = delta[st * 128 + c]!;
       const end = out[st + 1]!;
       for (let k = out[st]!; k < end; k++) {
-        anchored = true;
         const id = ids[k]!;
+        if (id >= nAnchors) {
+          if (wholeWord(line, i - lengths[id]! + 1, i + 1)) {
+            if (keys === this.keyHits.length) this.keyHits = growInt32(this.keyHits);
+            this.keyHits[keys++] = id - nAnchors;
+          }
+          continue;
+        }
+        anchored = true;
         const a = anchors[id]!;
         if ((a.wordStart || a.wordEnd) && !wordAt(line, i - lengths[id]! + 1, a)) continue;
         anchorMark[id] = gen;
@@ -284,7 +302,7 @@ export class CompiledExtractor implements Extractor {
     let pairs: Found[] | undefined;
     let pending: Array<{ occ: MessageOccurrence; code: number }> | undefined;
     if (wantMessages) {
-      for (const occ of this.messages.find(line)) {
+      for (const occ of this.messages.findKeys(line, this.keyHits, keys)) {
         const d = occ.def;
         const vendor = this.vendors[d.vendor]!;
         let paired: number | undefined;

@@ -1,6 +1,6 @@
-// Catalog messages as text: one case-insensitive regex per distinct wording, found through a hashed index
-// of key words, so a line costs one pass over its characters and a few map look-ups however many messages
-// the catalogs hold.
+// Catalog messages as text: one case-insensitive regex per distinct wording, tried only on a line that has
+// its key word (its rarest whole word). The extractor finds key words in the same pass as its anchors
+// (`findKeys`); `find` hashes every word of the line itself and is the reference the tests hold it to.
 import type { VendorCatalog } from '../types.js';
 import { countsAlone, inRanges, vendorConfig, type MessageOnlyRule } from './config.js';
 
@@ -124,6 +124,10 @@ export class MessageIndex {
   private readonly keyBits = new Uint8Array(65536);
   private readonly tried: Int32Array;
   private gen = 0;
+  /** The distinct key words, lowercase: the extractor finds them with its anchors (`findKeys`). */
+  readonly keyWords: string[] = [];
+  /** Messages by key word index, in definition order. */
+  private readonly byKeyWord: MessageDef[][] = [];
 
   constructor(vendors: VendorMessages[]) {
     const grouped = new Map<string, { vendor: VendorMessages; codes: Set<number>; text: string }>();
@@ -181,6 +185,13 @@ export class MessageIndex {
         ],
       };
       this.defs.push(def);
+      let k = this.keyWords.indexOf(key);
+      if (k < 0) {
+        k = this.keyWords.length;
+        this.keyWords.push(key);
+        this.byKeyWord.push([]);
+      }
+      this.byKeyWord[k]!.push(def);
       const h = wordHash(key);
       this.keyBits[h & 0xffff] = 1;
       const list = this.byKey.get(h);
@@ -190,7 +201,31 @@ export class MessageIndex {
     this.tried = new Int32Array(this.defs.length);
   }
 
-  /** Message occurrences in a line; where two of one vendor overlap, the longer wins. */
+  /**
+   * `find`, given where the key words are: `keys[0 .. count)` are key word indices, each found as a whole
+   * word (see `wholeWord`), in the order the words end. The extractor finds them in its one pass over the line.
+   */
+  findKeys(line: string, keys: Int32Array, count: number): readonly MessageOccurrence[] {
+    if (count === 0) return NONE;
+    const gen = ++this.gen;
+    let out: MessageOccurrence[] | undefined;
+    for (let i = 0; i < count; i++) {
+      for (const d of this.byKeyWord[keys[i]!]!) {
+        if (this.tried[d.id] === gen) continue;
+        this.tried[d.id] = gen;
+        const m = d.re.exec(line);
+        if (m !== null && !(d.veto.length > 0 && vetoed(line, d.veto))) {
+          (out ??= []).push({ def: d, start: m.index, end: m.index + m[0].length });
+        }
+      }
+    }
+    return out === undefined ? NONE : longest(out);
+  }
+
+  /**
+   * Message occurrences in a line; where two of one vendor overlap, the longer wins. The reference for
+   * `findKeys`: it finds the key words itself, through a hash of every word.
+   */
   find(line: string): readonly MessageOccurrence[] {
     const gen = ++this.gen;
     const n = line.length;
@@ -226,22 +261,35 @@ export class MessageIndex {
       h = FNV_OFFSET;
       len = 0;
     }
-    if (out === undefined) return NONE;
-    if (out.length === 1) return out;
-    const all = out;
-    return all.filter(
-      (o, i) =>
-        !all.some(
-          (p, j) =>
-            j !== i &&
-            p.def.vendor === o.def.vendor &&
-            p.start <= o.start &&
-            p.end >= o.end &&
-            (p.end - p.start > o.end - o.start || j < i),
-        ),
-    );
+    return out === undefined ? NONE : longest(out);
   }
 }
+
+/** Of the occurrences of one vendor that overlap, the longest (the first of equals). */
+function longest(all: MessageOccurrence[]): readonly MessageOccurrence[] {
+  if (all.length === 1) return all;
+  return all.filter(
+    (o, i) =>
+      !all.some(
+        (p, j) =>
+          j !== i && p.def.vendor === o.def.vendor && p.start <= o.start && p.end >= o.end && (p.end - p.start > o.end - o.start || j < i),
+      ),
+  );
+}
+
+/**
+ * Is line[start, end) a whole word as `find` splits words: runs of ASCII letters and digits, where a JSON
+ * escape (`\n`, `\r`, `\t`: the letter after a backslash) separates too.
+ */
+export function wholeWord(line: string, start: number, end: number): boolean {
+  if (end < line.length && isAlnum(line.charCodeAt(end))) return false;
+  if (start === 0) return true;
+  const before = line.charCodeAt(start - 1);
+  if (before === 92) return !isEscapeLetter(line.charCodeAt(start));
+  return !isAlnum(before) || (isEscapeLetter(before) && start >= 2 && line.charCodeAt(start - 2) === 92);
+}
+
+const isEscapeLetter = (c: number): boolean => c === 110 || c === 114 || c === 116;
 
 /** Does the line name another stack that shares the wording (DTWAIN, NTwain: TWAIN condition texts)? */
 function vetoed(line: string, veto: readonly string[]): boolean {
