@@ -259,7 +259,7 @@ export class CompiledExtractor implements Extractor {
   private run(line: string, all: boolean): Found[] {
     const gen = ++this.gen;
     const { anchors, anchorMark, patternMark, vendorCtx } = this;
-    const { delta, out, ids, lengths } = this.matcher;
+    const { classes, width, delta, out, ids, lengths } = this.matcher;
     const nAnchors = anchors.length;
     let wantMessages = false;
     let anchored = false;
@@ -267,13 +267,12 @@ export class CompiledExtractor implements Extractor {
     // Every occurrence of every anchor literal, overlapping and nested ones included (LiteralMatcher), and
     // of every message key word, kept if it is a whole word.
     for (let i = 0, st = 0; i < line.length; i++) {
-      let c = line.charCodeAt(i);
+      const c = line.charCodeAt(i);
       if (c >= 128) {
         st = 0;
         continue;
       }
-      if (c >= 65 && c <= 90) c += 32;
-      st = delta[st * 128 + c]!;
+      st = delta[st * width + classes[c]!]!;
       const end = out[st + 1]!;
       for (let k = out[st]!; k < end; k++) {
         const id = ids[k]!;

@@ -1,5 +1,5 @@
 // Every occurrence of a set of ASCII literals in a line, ASCII case ignored, in one pass and without
-// allocating: an Aho-Corasick automaton flattened into a transition table over the 128 ASCII codes. It
+// allocating: an Aho-Corasick automaton flattened into a transition table over the characters they use. It
 // replaces a case-insensitive regex alternation run again after each match, which made a match object per
 // literal found, on every hit line.
 
@@ -7,7 +7,14 @@
 const ALPHABET = 128;
 
 export class LiteralMatcher {
-  /** Next state: `delta[state * 128 + code]` (letters folded to lowercase). */
+  /**
+   * Class of each ASCII code: the characters the literals use get one each (letters folded to lowercase),
+   * every other character class 0, which leads back to the start. Keeps the table small enough for cache.
+   */
+  readonly classes = new Uint8Array(ALPHABET);
+  /** Classes per state: the width of a row of `delta`. */
+  readonly width: number;
+  /** Next state: `delta[state * width + classes[code]]`. */
   readonly delta: Uint16Array | Int32Array;
   /** Literals ending in a state: `ids[out[state] .. out[state + 1])`, suffixes included. */
   readonly out: Int32Array;
@@ -17,12 +24,21 @@ export class LiteralMatcher {
 
   /** @param literals lowercase, printable ASCII, non-empty (checked where catalogs are loaded). */
   constructor(literals: readonly string[]) {
+    let width = 1;
+    for (const lit of literals) {
+      for (let i = 0; i < lit.length; i++) {
+        const c = fold(lit.charCodeAt(i));
+        if (this.classes[c] === 0) this.classes[c] = width++;
+      }
+    }
+    for (let c = 65; c <= 90; c++) this.classes[c] = this.classes[c + 32]!;
+    this.width = width;
     const next: Array<Map<number, number>> = [new Map()];
     const ends: number[][] = [[]];
     literals.forEach((lit, id) => {
       let s = 0;
       for (let i = 0; i < lit.length; i++) {
-        const c = fold(lit.charCodeAt(i));
+        const c = this.classes[fold(lit.charCodeAt(i))]!;
         let t = next[s]!.get(c);
         if (t === undefined) {
           t = next.length;
@@ -35,7 +51,7 @@ export class LiteralMatcher {
       ends[s]!.push(id);
     });
     const states = next.length;
-    const delta = states < 0x10000 ? new Uint16Array(states * ALPHABET) : new Int32Array(states * ALPHABET);
+    const delta = states < 0x10000 ? new Uint16Array(states * width) : new Int32Array(states * width);
     const fail = new Int32Array(states);
     // Breadth first, so a state's failure link (a shorter state) is complete before the state itself.
     const order: number[] = [];
@@ -46,12 +62,13 @@ export class LiteralMatcher {
     for (let k = 0; k < order.length; k++) {
       const s = order[k]!;
       ends[s]!.push(...ends[fail[s]!]!);
-      for (let c = 0; c < ALPHABET; c++) {
+      // Class 0 (no literal's character) stays 0: back to the start.
+      for (let c = 1; c < width; c++) {
         const t = next[s]!.get(c);
-        if (t === undefined) delta[s * ALPHABET + c] = delta[fail[s]! * ALPHABET + c]!;
+        if (t === undefined) delta[s * width + c] = delta[fail[s]! * width + c]!;
         else {
-          fail[t] = delta[fail[s]! * ALPHABET + c]!;
-          delta[s * ALPHABET + c] = t;
+          fail[t] = delta[fail[s]! * width + c]!;
+          delta[s * width + c] = t;
           order.push(t);
         }
       }
@@ -85,7 +102,7 @@ export function occurrences(m: LiteralMatcher, line: string): Array<[number, num
       s = 0;
       continue;
     }
-    s = m.delta[s * ALPHABET + fold(c)]!;
+    s = m.delta[s * m.width + m.classes[c]!]!;
     for (let k = m.out[s]!; k < m.out[s + 1]!; k++) {
       const id = m.ids[k]!;
       found.push([id, i - m.lengths[id]! + 1]);
