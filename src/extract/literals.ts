@@ -33,43 +33,47 @@ export class LiteralMatcher {
     }
     for (let c = 65; c <= 90; c++) this.classes[c] = this.classes[c + 32]!;
     this.width = width;
-    const next: Array<Map<number, number>> = [new Map()];
-    const ends: number[][] = [[]];
+    // The trie, in typed arrays (a thread builds this before its first line: kept cheap for cold code).
+    const most = literals.reduce((n, l) => n + l.length, 1);
+    const go = new Int32Array(most * width).fill(-1);
+    const ends: Array<number[] | undefined> = [];
+    let states = 1;
     literals.forEach((lit, id) => {
       let s = 0;
       for (let i = 0; i < lit.length; i++) {
         const c = this.classes[fold(lit.charCodeAt(i))]!;
-        let t = next[s]!.get(c);
-        if (t === undefined) {
-          t = next.length;
-          next.push(new Map());
-          ends.push([]);
-          next[s]!.set(c, t);
-        }
+        let t = go[s * width + c]!;
+        if (t < 0) go[s * width + c] = t = states++;
         s = t;
       }
-      ends[s]!.push(id);
+      (ends[s] ??= []).push(id);
     });
-    const states = next.length;
     const delta = states < 0x10000 ? new Uint16Array(states * width) : new Int32Array(states * width);
     const fail = new Int32Array(states);
     // Breadth first, so a state's failure link (a shorter state) is complete before the state itself.
-    const order: number[] = [];
-    for (const [c, t] of next[0]!) {
-      delta[c] = t;
-      order.push(t);
+    const order = new Int32Array(states);
+    let queued = 0;
+    for (let c = 1; c < width; c++) {
+      const t = go[c]!;
+      if (t >= 0) {
+        delta[c] = t;
+        order[queued++] = t;
+      }
     }
-    for (let k = 0; k < order.length; k++) {
+    for (let k = 0; k < queued; k++) {
       const s = order[k]!;
-      ends[s]!.push(...ends[fail[s]!]!);
+      const inherited = ends[fail[s]!];
+      if (inherited !== undefined) (ends[s] ??= []).push(...inherited);
+      const row = s * width;
+      const failRow = fail[s]! * width;
       // Class 0 (no literal's character) stays 0: back to the start.
       for (let c = 1; c < width; c++) {
-        const t = next[s]!.get(c);
-        if (t === undefined) delta[s * width + c] = delta[fail[s]! * width + c]!;
+        const t = go[row + c]!;
+        if (t < 0) delta[row + c] = delta[failRow + c]!;
         else {
-          fail[t] = delta[fail[s]! * width + c]!;
-          delta[s * width + c] = t;
-          order.push(t);
+          fail[t] = delta[failRow + c]!;
+          delta[row + c] = t;
+          order[queued++] = t;
         }
       }
     }
@@ -78,11 +82,11 @@ export class LiteralMatcher {
     let n = 0;
     for (let s = 0; s < states; s++) {
       this.out[s] = n;
-      n += ends[s]!.length;
+      n += ends[s]?.length ?? 0;
     }
     this.out[states] = n;
     this.ids = new Int32Array(n);
-    for (let s = 0, k = 0; s < states; s++) for (const id of ends[s]!) this.ids[k++] = id;
+    for (let s = 0, k = 0; s < states; s++) for (const id of ends[s] ?? []) this.ids[k++] = id;
     this.lengths = Int32Array.from(literals, (l) => l.length);
   }
 }
