@@ -19,6 +19,7 @@ import type { Extractor } from '../records/types.js';
 import { FINGERPRINT_BYTES, checkpointMatches, fingerprintOf } from '../sources/identity.js';
 import type { Batch, CodeInfo, CountRow, SampleRow, Store } from '../store/types.js';
 import { TimeParser } from '../time/parse.js';
+import { isoString } from '../time/iso.js';
 import { adoptWorkers, spawnRangeWorker } from './pool.js';
 import type { FromWorker, ToWorker, WorkerInit } from './range-worker.js';
 import { COUNT_FIELDS, addSample, hourBucket, readRange, type RangeContext, type RangeResult, type RangeTask } from './ranges.js';
@@ -426,7 +427,7 @@ export class ParallelIngest {
         out.oversized += r.oversized;
         pending.hits += r.hits;
         const cp: Checkpoint = { source: label, path, dev: st.dev, ino: st.ino, fingerprint: fingerprintOf(head, r.end), offset: r.end, lines, base: stored?.offset ?? null };
-        if (stamp !== undefined) cp.lastTs = new Date(stamp).toISOString();
+        if (stamp !== undefined) cp.lastTs = isoString(stamp);
         pending.checkpoint = cp;
       };
       const flush = (): void => {
@@ -434,11 +435,10 @@ export class ParallelIngest {
         if (p.checkpoint === undefined) return;
         pending = new PendingBatch();
         lastFlush = Date.now();
-        const iso = (ms: number): string => new Date(ms).toISOString();
         const counts: CountRow[] = [];
         p.counts.forEach((bucket, id, count, first, last) => {
           const info = this.infos[id]!;
-          counts.push({ bucket, vendor: info.vendor, code: info.code, source: label, host: o.host, count, firstSeen: iso(first), lastSeen: iso(last) });
+          counts.push({ bucket, vendor: info.vendor, code: info.code, source: label, host: o.host, count, firstSeen: isoString(first), lastSeen: isoString(last) });
         });
         // Oldest first, so ties on time keep arrival order in the store's ids.
         const samples: SampleRow[] = [];
@@ -446,7 +446,7 @@ export class ParallelIngest {
           const info = this.infos[id]!;
           for (let i = list.length - 1; i >= 0; i--) {
             const s = list[i]!;
-            samples.push({ vendor: info.vendor, code: info.code, ts: iso(s.ms), source: label, host: o.host, line: s.line, text: s.text });
+            samples.push({ vendor: info.vendor, code: info.code, ts: isoString(s.ms), source: label, host: o.host, line: s.line, text: s.text });
           }
         }
         const batch: Batch = { counts, samples, checkpoints: [p.checkpoint], codes: p.codes };

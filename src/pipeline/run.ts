@@ -14,6 +14,7 @@ import type { InputFile } from '../sources/inputs.js';
 import { gunzip } from '../sources/gunzip.js';
 import { abortable, contentOf, isGzip, untilAborted } from '../sources/stream.js';
 import type { TimeParser } from '../time/parse.js';
+import { isoString } from '../time/iso.js';
 import type { Checkpoint, CheckpointReader, RunInfo, Sink, SourceIdentity } from './types.js';
 
 export type EnrichFn = (hit: Hit, ctx: { ts: string; source: string; line: number; text: string }) => ErrorEvent;
@@ -65,7 +66,7 @@ export class Run {
   }
 
   emit(src: Source, r: RecordHit): void {
-    const ts = new Date(Number.isFinite(r.ts) ? r.ts : this.s.now()).toISOString();
+    const ts = isoString(Number.isFinite(r.ts) ? r.ts : this.s.now());
     const replay = r.end <= src.committed;
     for (const h of r.hits) {
       const e = this.s.enrich(h, { ts, source: src.label, line: r.line, text: r.text });
@@ -213,7 +214,7 @@ export class Source {
     const fp = this.fingerprint(pos);
     if (fp !== undefined) cp.fingerprint = fp;
     const t = r.lastTs();
-    if (t !== undefined && Number.isFinite(t)) cp.lastTs = new Date(t).toISOString();
+    if (t !== undefined && Number.isFinite(t)) cp.lastTs = isoString(t);
     this.run.checkpoint(cp);
   }
 
