@@ -407,17 +407,19 @@ export class ParallelIngest {
         addSample(list, s, keep);
       };
       const merge = (r: RangeResult): void => {
-        const ids = r.codes.map((c) => this.idOf(c, pending));
+        // r.codes holds every code the thread has met so far: only those this range counted join the run.
+        const ids: number[] = [];
+        const id = (slot: number): number => (ids[slot] ??= this.idOf(r.codes[slot]!, pending));
         if (r.untimed.length > 0) {
           const t = Math.trunc(stamp ?? o.now());
           for (const u of r.untimed) {
-            count(hourBucket(t), ids[u.slot]!, u.count, t, t);
-            for (const [line, text] of u.samples) sample(ids[u.slot]!, { ms: t, line: line + lines, text });
+            count(hourBucket(t), id(u.slot), u.count, t, t);
+            for (const [line, text] of u.samples) sample(id(u.slot), { ms: t, line: line + lines, text });
           }
         }
         const c = r.counts;
-        for (let i = 0; i < c.length; i += COUNT_FIELDS) count(c[i]!, ids[c[i + 1]!]!, c[i + 2]!, c[i + 3]!, c[i + 4]!);
-        for (const [slot, ms, line, text] of r.samples) sample(ids[slot]!, { ms, line: line + lines, text });
+        for (let i = 0; i < c.length; i += COUNT_FIELDS) count(c[i]!, id(c[i + 1]!), c[i + 2]!, c[i + 3]!, c[i + 4]!);
+        for (const [slot, ms, line, text] of r.samples) sample(id(slot), { ms, line: line + lines, text });
         lines += r.lines;
         if (r.lastTs !== undefined) stamp = r.lastTs;
         out.bytes += r.end - r.start;

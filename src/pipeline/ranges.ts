@@ -41,7 +41,7 @@ export interface RangeResult {
   unknown: number;
   /** The last timestamp in the range (UTC ms), if any. */
   lastTs: number | undefined;
-  /** What enrichment says of each vendor:code seen, by slot. */
+  /** What enrichment says of each vendor:code its thread has met (this range or before), by slot. */
   codes: CodeInfo[];
   /** COUNT_FIELDS numbers per hour bucket × slot: bucket (unix s), slot, count, first and last time (ms). */
   counts: Float64Array;
@@ -90,41 +90,72 @@ interface CodeTally {
   untimed: { slot: number; count: number; samples: Array<[number, string]> } | undefined;
 }
 
-/** One range's hits, tallied with numbers: a code's slot by vendor then code, counts by hour then slot. */
+/**
+ * A code's slot (by vendor, then code) and what enrichment says of it, kept by a thread for all the ranges
+ * it reads with one catalog set: a code is looked up in the catalogs once, and the tally's hot path meets
+ * a new code only a few dozen times a run (each time cost V8 its optimised code).
+ */
+class CodeSlots {
+  private readonly byVendor = new Map<string, Map<number, number>>();
+  readonly infos: CodeInfo[] = [];
+
+  constructor(private readonly catalogs: CatalogSet) {}
+
+  slot(vendor: string, code: number): number {
+    const slot = this.byVendor.get(vendor)?.get(code);
+    return slot === undefined ? this.add(vendor, code) : slot;
+  }
+
+  private add(vendor: string, code: number): number {
+    let byCode = this.byVendor.get(vendor);
+    if (byCode === undefined) this.byVendor.set(vendor, (byCode = new Map()));
+    const slot = this.infos.length;
+    const e = enrich({ vendor, code, via: '' }, { ts: '', source: '', line: 0, text: '' }, this.catalogs);
+    this.infos.push({ vendor: e.vendor, code: e.code, known: e.known, product: e.product, name: e.name, message: e.message, category: e.category, severity: e.severity });
+    byCode.set(code, slot);
+    return slot;
+  }
+}
+
+const codeSlots = new WeakMap<CatalogSet, CodeSlots>();
+
+function slotsFor(catalogs: CatalogSet): CodeSlots {
+  let s = codeSlots.get(catalogs);
+  if (s === undefined) codeSlots.set(catalogs, (s = new CodeSlots(catalogs)));
+  return s;
+}
+
+/** One range's hits, tallied with numbers: counts by hour then code slot, samples by slot. */
 class Tally {
   hits = 0;
   unknown = 0;
-  private readonly slots = new Map<string, Map<number, number>>();
-  private readonly infos: CodeInfo[] = [];
-  private readonly codes: CodeTally[] = [];
+  private readonly slots: CodeSlots;
+  /** This range's samples and untimed hits, by slot (undefined: not met here). */
+  private readonly codes: Array<CodeTally | undefined>;
   /** Hour (bucket / 3600: a small integer key, where the bucket itself is a boxed double) → slot → [count, first ms, last ms]. */
   private readonly counts = new Map<number, Map<number, [number, number, number]>>();
   rows = 0;
-  private lastBucket = NaN;
+  /** The hour of `lastHour` (a small integer: see `add`). */
+  private lastBucket = -1;
   private lastHour: Map<number, [number, number, number]> | undefined;
 
-  constructor(private readonly ctx: RangeContext) {}
-
-  private slot(vendor: string, code: number, line: number): number {
-    let byCode = this.slots.get(vendor);
-    if (byCode === undefined) this.slots.set(vendor, (byCode = new Map()));
-    let slot = byCode.get(code);
-    if (slot === undefined) {
-      slot = this.infos.length;
-      const e = enrich({ vendor, code, via: '' }, { ts: '', source: '', line, text: '' }, this.ctx.catalogs);
-      this.infos.push({ vendor: e.vendor, code: e.code, known: e.known, product: e.product, name: e.name, message: e.message, category: e.category, severity: e.severity });
-      this.codes.push({ samples: [], untimed: undefined });
-      byCode.set(code, slot);
-    }
-    return slot;
+  constructor(private readonly ctx: RangeContext) {
+    this.slots = slotsFor(ctx.catalogs);
+    // No holes (a new slot is always the next index): an array whose kind changes costs V8 its optimised code.
+    this.codes = new Array<CodeTally | undefined>(this.slots.infos.length).fill(undefined);
   }
 
-  readonly onHit = (r: RecordHit): void => {
+  /**
+   * A method, not a per-instance arrow function, and with integer hour keys: a range makes a new Tally, and
+   * V8 compiled a new closure's copy again and again (and gave up its optimised code on a non-integer key).
+   */
+  add(r: RecordHit): void {
     const timed = Number.isFinite(r.ts);
     const ms = Math.trunc(r.ts);
     let hour: Map<number, [number, number, number]> | undefined;
     if (timed) {
-      const h = hourBucket(ms) / 3600;
+      // Hours since 1970 fit an int32 for any time a parser accepts (years 0-9999).
+      const h = (hourBucket(ms) / 3600) | 0;
       if (h !== this.lastBucket || this.lastHour === undefined) {
         hour = this.counts.get(h);
         if (hour === undefined) this.counts.set(h, (hour = new Map()));
@@ -135,9 +166,9 @@ class Tally {
     const keep = this.ctx.samplesPerCode;
     for (const h of r.hits) {
       this.hits++;
-      const slot = this.slot(h.vendor, h.code, r.line);
-      const c = this.codes[slot]!;
-      if (!this.infos[slot]!.known) this.unknown++;
+      const slot = this.slots.slot(h.vendor, h.code);
+      const c = this.codes[slot] ?? (this.codes[slot] = { samples: [], untimed: undefined });
+      if (!this.slots.infos[slot]!.known) this.unknown++;
       if (hour === undefined) {
         const u = (c.untimed ??= { slot, count: 0, samples: [] });
         u.count++;
@@ -157,7 +188,7 @@ class Tally {
       const list = c.samples;
       if (list.length < keep || list[list.length - 1]!.ms <= ms) addSample(list, { ms, line: r.line, text: r.text }, keep);
     }
-  };
+  }
 
   result(): Pick<RangeResult, 'counts' | 'samples' | 'untimed' | 'codes' | 'hits' | 'unknown'> {
     const counts = new Float64Array(this.rows * COUNT_FIELDS);
@@ -174,13 +205,15 @@ class Tally {
     const samples: RangeResult['samples'] = [];
     const untimed: RangeResult['untimed'] = [];
     this.codes.forEach((c, slot) => {
+      if (c === undefined) return;
       for (let k = c.samples.length - 1; k >= 0; k--) {
         const s = c.samples[k]!;
         samples.push([slot, s.ms, s.line, s.text]);
       }
       if (c.untimed) untimed.push(c.untimed);
     });
-    return { counts, samples, untimed, codes: this.infos, hits: this.hits, unknown: this.unknown };
+    // Every slot the thread knows (a few dozen): the committer maps them all, used here or not.
+    return { counts, samples, untimed, codes: this.slots.infos.slice(), hits: this.hits, unknown: this.unknown };
   }
 }
 
@@ -196,7 +229,7 @@ export async function readRange(fh: FileHandle, task: RangeTask, ctx: RangeConte
     time: ctx.time,
     // NaN marks a hit with no timestamp before it in this range: the committer times it.
     now: () => NaN,
-    onHit: tally.onHit,
+    onHit: (r) => tally.add(r),
     start: { position: task.start, lines: 0 },
   });
   // Plain blocking reads: a worker has nothing else to do meanwhile, and they cost a third of the promise
