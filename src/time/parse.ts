@@ -58,17 +58,6 @@ function digit(s: string, i: number): number {
   return c >= 0 && c <= 9 ? c : -1;
 }
 
-/** The number of the `n` digits at `i`, or -1. */
-function digits(s: string, i: number, n: number): number {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const d = digit(s, i + k);
-    if (d < 0) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
 /**
  * The most common stamp, `2026-11-20T10:00:00.123Z`, read without the regex when it starts at the line's
  * first digit (within the window): STAMP's leftmost match is then this one, as every alternative starts at
@@ -80,33 +69,48 @@ export function isoUtcAtFirstDigit(line: string): number | undefined {
   while (i < n && digit(line, i) < 0) i++;
   // 2026-11-20T10:00:00Z: 20 characters at least, all inside the window.
   if (i + 20 > n) return undefined;
-  const y = digits(line, i, 4);
-  const mo = digits(line, i + 5, 2);
-  const d = digits(line, i + 8, 2);
-  const h = digits(line, i + 11, 2);
-  const mi = digits(line, i + 14, 2);
-  const sec = digits(line, i + 17, 2);
-  const sep = line.charCodeAt(i + 10);
-  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return undefined;
-  if (line.charCodeAt(i + 4) !== 45 || line.charCodeAt(i + 7) !== 45 || (sep !== 84 && sep !== 32)) return undefined;
-  if (line.charCodeAt(i + 13) !== 58 || line.charCodeAt(i + 16) !== 58) return undefined;
+  // One loop over the shape rather than a call per field: the first lines of a reading thread wait while V8
+  // compiles this, and the unrolled version was its second-largest compile (18 ms).
+  const f = FIELDS;
+  f[0] = f[1] = f[2] = f[3] = f[4] = f[5] = 0;
+  for (let k = 0, field = 0; k < 19; k++) {
+    const c = line.charCodeAt(i + k);
+    const want = ISO_SHAPE.charCodeAt(k);
+    if (want === 48) {
+      if (c < 48 || c > 57) return undefined;
+      f[field] = f[field]! * 10 + c - 48;
+    } else {
+      if (c !== want && !(k === 10 && c === 32)) return undefined;
+      field++;
+    }
+  }
   let j = i + 19;
   let ms = 0;
   const dot = line.charCodeAt(j);
   if ((dot === 46 || dot === 44) && digit(line, j + 1) >= 0) {
     // The regex takes 1-9 fraction digits; the milliseconds are the first three, padded.
     let k = 0;
-    for (j++; k < 9 && j < n && digit(line, j) >= 0; j++, k++) if (k < 3) ms += digit(line, j) * [100, 10, 1][k]!;
+    for (j++; k < 9 && j < n && digit(line, j) >= 0; j++, k++) if (k < 3) ms += digit(line, j) * (k === 0 ? 100 : k === 1 ? 10 : 1);
     if (digit(line, j) >= 0) return undefined;
   }
   // Only `Z` not followed by a letter; zones, UTC/GMT and zone-less stamps go to the regex.
   if (j >= n || line.charCodeAt(j) !== 90) return undefined;
   const after = line.charCodeAt(j + 1);
   if ((after >= 65 && after <= 90) || (after >= 97 && after <= 122)) return undefined;
-  const s = Math.min(59, sec);
+  const y = f[0]!;
+  const mo = f[1]!;
+  const d = f[2]!;
+  const h = f[3]!;
+  const mi = f[4]!;
+  const s = Math.min(59, f[5]!);
   if (!validDate(y, mo, d) || !validClock(h, mi, s)) return undefined;
   return Date.UTC(y, mo - 1, d, h, mi, s, ms);
 }
+
+/** The fast path's stamp: `0` stands for a digit; the `T` may also be a space. */
+const ISO_SHAPE = '0000-00-00T00:00:00';
+/** Year, month, day, hour, minute, second of the stamp being read (one thread reads one line at a time). */
+const FIELDS = new Int32Array(6);
 
 export class TimeParser {
   /**
