@@ -193,15 +193,16 @@ class Tally {
   result(): Pick<RangeResult, 'counts' | 'samples' | 'untimed' | 'codes' | 'hits' | 'unknown'> {
     const counts = new Float64Array(this.rows * COUNT_FIELDS);
     let i = 0;
-    for (const [h, slots] of this.counts) {
-      for (const [slot, [n, first, last]] of slots) {
+    // forEach, not for-of with destructuring: V8 compiles this once per thread, and that form cost it ~10 ms.
+    this.counts.forEach((slots, h) => {
+      slots.forEach((v, slot) => {
         counts[i++] = h * 3600;
         counts[i++] = slot;
-        counts[i++] = n;
-        counts[i++] = first;
-        counts[i++] = last;
-      }
-    }
+        counts[i++] = v[0];
+        counts[i++] = v[1];
+        counts[i++] = v[2];
+      });
+    });
     const samples: RangeResult['samples'] = [];
     const untimed: RangeResult['untimed'] = [];
     this.codes.forEach((c, slot) => {
