@@ -136,11 +136,19 @@ class PendingCounts {
   size = 0;
   private cols = new Float64Array(5 * 256);
   private readonly hours = new Map<number, Map<number, number>>();
+  private lastHour = 0;
+  private lastIds: Map<number, number> | undefined;
 
   add(bucket: number, id: number, n: number, first: number, last: number): void {
-    const hour = bucket / 3600;
-    let ids = this.hours.get(hour);
-    if (ids === undefined) this.hours.set(hour, (ids = new Map()));
+    // An int32 key (hours since 1970, for any time a parser accepts), and a range's rows come hour by hour.
+    const hour = (bucket / 3600) | 0;
+    let ids = this.lastIds;
+    if (ids === undefined || hour !== this.lastHour) {
+      ids = this.hours.get(hour);
+      if (ids === undefined) this.hours.set(hour, (ids = new Map()));
+      this.lastHour = hour;
+      this.lastIds = ids;
+    }
     const row = ids.get(id);
     let c = this.cols;
     if (row === undefined) {
@@ -150,7 +158,11 @@ class PendingCounts {
         this.cols = c = grown;
       }
       const o = this.size * 5;
-      [c[o], c[o + 1], c[o + 2], c[o + 3], c[o + 4]] = [bucket, id, n, first, last];
+      c[o] = bucket;
+      c[o + 1] = id;
+      c[o + 2] = n;
+      c[o + 3] = first;
+      c[o + 4] = last;
       ids.set(id, this.size++);
       return;
     }
