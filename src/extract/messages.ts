@@ -1,6 +1,6 @@
 // Catalog messages as text: one case-insensitive regex per distinct wording, tried only on a line that has
 // its key word (its rarest whole word). The extractor finds key words in the same pass as its anchors
-// (`findKeys`); `find` hashes every word of the line itself and is the reference the tests hold it to.
+// (`findKeys`); `find` splits the line into words itself and is the reference the tests hold it to.
 import type { VendorCatalog } from '../types.js';
 import { countsAlone, inRanges, vendorConfig, type MessageOnlyRule } from './config.js';
 
@@ -102,32 +102,18 @@ export interface VendorMessages {
   ignore: Set<string>;
 }
 
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
-
-/** FNV-1a of a lowercase ASCII word; `find` computes the same hash on the fly, without making strings. */
-function wordHash(w: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), FNV_PRIME);
-  // Signed: a small integer key, where an unsigned one above 2^31 is a boxed double to V8's Map.
-  return h | 0;
-}
-
 /** What most lines find: shared, never written to. */
 const NONE: readonly MessageOccurrence[] = [];
 
 export class MessageIndex {
   readonly defs: MessageDef[] = [];
-  /** Key-word hash → messages; a collision only costs a regex test. */
-  private readonly byKey = new Map<number, MessageDef[]>();
-  /** The low 16 bits of every key hash: most words of a line are no key word and skip the map. */
-  private readonly keyBits = new Uint8Array(65536);
   private readonly tried: Int32Array;
   private gen = 0;
   /** The distinct key words, lowercase: the extractor finds them with its anchors (`findKeys`). */
   readonly keyWords: string[] = [];
   /** Messages by key word index, in definition order. */
   private readonly byKeyWord: MessageDef[][] = [];
+  private readonly keyIndex = new Map<string, number>();
 
   constructor(vendors: VendorMessages[]) {
     const grouped = new Map<string, { vendor: VendorMessages; codes: Set<number>; text: string }>();
@@ -185,24 +171,20 @@ export class MessageIndex {
         ],
       };
       this.defs.push(def);
-      let k = this.keyWords.indexOf(key);
-      if (k < 0) {
+      let k = this.keyIndex.get(key);
+      if (k === undefined) {
         k = this.keyWords.length;
+        this.keyIndex.set(key, k);
         this.keyWords.push(key);
         this.byKeyWord.push([]);
       }
       this.byKeyWord[k]!.push(def);
-      const h = wordHash(key);
-      this.keyBits[h & 0xffff] = 1;
-      const list = this.byKey.get(h);
-      if (list) list.push(def);
-      else this.byKey.set(h, [def]);
     }
     this.tried = new Int32Array(this.defs.length);
   }
 
   /**
-   * `find`, given where the key words are: `keys[0 .. count)` are key word indices, each found as a whole
+   * Message occurrences, given where the key words are: `keys[0 .. count)` are key word indices, each a whole
    * word (see `wholeWord`), in the order the words end. The extractor finds them in its one pass over the line.
    */
   findKeys(line: string, keys: Int32Array, count: number): readonly MessageOccurrence[] {
@@ -223,45 +205,27 @@ export class MessageIndex {
   }
 
   /**
-   * Message occurrences in a line; where two of one vendor overlap, the longer wins. The reference for
-   * `findKeys`: it finds the key words itself, through a hash of every word.
+   * Message occurrences in a line; where two of one vendor overlap, the longer wins. It splits the line into
+   * words itself: the reference the tests hold the extractor's one-pass key words (`wholeWord`) to.
    */
   find(line: string): readonly MessageOccurrence[] {
-    const gen = ++this.gen;
     const n = line.length;
-    let out: MessageOccurrence[] | undefined;
-    let h = FNV_OFFSET;
-    let len = 0;
+    const keys: number[] = [];
+    let word = '';
     // Words are runs of ASCII letters and digits, lowercased; a JSON escape (`\r`, `\n`, `\t`) separates.
     for (let i = 0; i <= n; i++) {
       let c = i < n ? line.charCodeAt(i) : 0;
       if (c >= 65 && c <= 90) c += 32;
       if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
-        h = Math.imul(h ^ c, FNV_PRIME);
-        len++;
+        word += String.fromCharCode(c);
         continue;
       }
-      if (c === 92 && i + 1 < n) {
-        const d = line.charCodeAt(i + 1);
-        if (d === 110 || d === 114 || d === 116) i++;
-      }
-      if (len >= 2) {
-        const defs = this.keyBits[h & 0xffff] === 0 ? undefined : this.byKey.get(h | 0);
-        if (defs !== undefined) {
-          for (const d of defs) {
-            if (this.tried[d.id] === gen) continue;
-            this.tried[d.id] = gen;
-            const m = d.re.exec(line);
-            if (m !== null && !(d.veto.length > 0 && vetoed(line, d.veto))) {
-              (out ??= []).push({ def: d, start: m.index, end: m.index + m[0].length });
-            }
-          }
-        }
-      }
-      h = FNV_OFFSET;
-      len = 0;
+      if (c === 92 && i + 1 < n && isEscapeLetter(line.charCodeAt(i + 1))) i++;
+      const k = word.length >= 2 ? this.keyIndex.get(word) : undefined;
+      if (k !== undefined) keys.push(k);
+      word = '';
     }
-    return out === undefined ? NONE : longest(out);
+    return this.findKeys(line, Int32Array.from(keys), keys.length);
   }
 }
 
