@@ -37,17 +37,11 @@ export function bigFile(p: string, env: NodeJS.ProcessEnv = process.env): boolea
 const VALUED = new Set(['--catalog', '--db', '--host']);
 
 /**
- * How many reading threads `errscan [globals] ingest … BIG_FILE …` will want, from the raw arguments; 0 for
- * any other command line. Only a guess: a wrong one costs a thread start (unused threads are stopped,
- * missing ones started later), and anything unusual (help, a bad --threads) is left to the CLI.
- */
-export function prestartThreads(args: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
-  return prestartPlan(args, env)?.threads ?? 0;
-}
-
-/**
- * prestartThreads, and the big file the threads may prepare on (`prepare`: see WorkerPrepare) when the run
- * uses only the catalogs a thread finds itself: no `--catalog`.
+ * How many reading threads `errscan [globals] ingest … BIG_FILE …` will want, from the raw arguments
+ * (undefined for any other command line), and the big file they may prepare on (`prepare`: see
+ * WorkerPrepare) when the run uses only the catalogs a thread finds itself: no `--catalog`. Only a guess: a
+ * wrong one costs a thread start (unused threads are stopped, missing ones started later), and anything
+ * unusual (help, a bad --threads) is left to the CLI.
  */
 export function prestartPlan(args: readonly string[], env: NodeJS.ProcessEnv = process.env): { threads: number; prepare: WorkerPrepare | undefined } | undefined {
   let i = 0;

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prestartPlan, prestartThreads } from '../../src/cli/prestart.js';
+import { prestartPlan } from '../../src/cli/prestart.js';
+
+/** The threads prestart starts: 0 when it starts none. */
+const prestartThreads = (args: string[], e: NodeJS.ProcessEnv): number => prestartPlan(args, e)?.threads ?? 0;
 
 let dir: string;
 let big: string;
@@ -19,7 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe('prestartThreads', () => {
+describe('prestartPlan: threads', () => {
   it('an ingest naming a big file: the threads ingest will use', () => {
     expect(prestartThreads(['ingest', big], env)).toBe(3);
     expect(prestartThreads(['ingest', small, big, '--quiet'], env)).toBe(3);
@@ -51,7 +54,7 @@ describe('prestartThreads', () => {
   });
 });
 
-describe('prestartPlan', () => {
+describe('prestartPlan: preparing', () => {
   it('lets the threads prepare on the big file, unless --catalog adds catalogs they would not find', () => {
     expect(prestartPlan(['ingest', small, big], env)).toEqual({ threads: 3, prepare: { file: big } });
     expect(prestartPlan(['ingest', path.relative(process.cwd(), big)], env)?.prepare).toEqual({ file: big });
