@@ -25,7 +25,7 @@ export interface RangeTask {
 
 /**
  * A range's tally, compact so that handing it to the main thread allocates little there: codes by slot,
- * counts as one typed array (transferred, not copied), times as UTC ms.
+ * counts as one typed array, times as UTC ms.
  */
 export interface RangeResult {
   index: number;
