@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { TimeParser, resolveTimeZone, zonedToUtc, zoneOffsetMs } from '../../src/time/index.js';
+import { TimeParser, localTimeZone, resolveTimeZone, zonedToUtc, zoneOffsetMs } from '../../src/time/index.js';
+import { UTC_NAMES } from '../../src/time/zone.js';
 import { isoUtcAtFirstDigit } from '../../src/time/parse.js';
 import { ErrscanError } from '../../src/errors.js';
 
@@ -133,6 +135,19 @@ describe('resolveTimeZone', () => {
   it('accepts IANA names and defaults to the local zone', () => {
     expect(resolveTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
     expect(resolveTimeZone(undefined)).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+  it('answers UTC for the names ICU calls UTC, as --tz and as $TZ, without asking it', () => {
+    const names = [...UTC_NAMES];
+    for (const z of names) {
+      expect(new Intl.DateTimeFormat('en-US', { timeZone: z }).resolvedOptions().timeZone).toBe('UTC');
+      expect(resolveTimeZone(z)).toBe('UTC');
+      expect(localTimeZone({ TZ: z })).toBe('UTC');
+    }
+    // What a process started with TZ=name gets from ICU (Node re-reads the zone when TZ changes).
+    const script = `for (const z of ${JSON.stringify(names)}) { process.env.TZ = z; console.log(Intl.DateTimeFormat().resolvedOptions().timeZone); }`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stdout.trim().split('\n')).toEqual(names.map(() => 'UTC'));
+    expect(localTimeZone({ TZ: 'Europe/Berlin' })).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
   });
   it('rejects an unknown zone with a usage error', () => {
     expect(() => resolveTimeZone('Mars/Olympus')).toThrow(ErrscanError);
