@@ -93,8 +93,7 @@ if (port) {
         const result = await readRange(await fh, m.task, ctx!);
         // Copied, not transferred: the first ArrayBuffer a thread detaches trips V8's detaching protector,
         // which throws away all of its optimised code that touches typed arrays (the whole reading path,
-        // compiled again during the next range: ~25% more CPU for a 512 MB file's ranges). The copy is a few
-        // hundred KB per range.
+        // compiled again during the next range, which took ~25% more CPU). The copy is a few hundred KB.
         port.postMessage({ type: 'result', path: m.path, result } satisfies FromWorker);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
