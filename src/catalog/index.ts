@@ -1,18 +1,18 @@
 // Catalog loading: shipped catalogs/*.json, then $ERRSCAN_CATALOGS, then --catalog; validated and indexed once.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import safeRegex from 'safe-regex2';
 import { ErrscanError, type ErrorCode } from '../errors.js';
-import type { CatalogEntry, CatalogPattern, Severity, VendorCatalog } from '../types.js';
+import type { VendorCatalog } from '../types.js';
 import { findSyntaxError, locatePointer, placeOf } from './json.js';
 import { validate as generatedValidator } from './schema-validator.js';
+import { builtinCatalogDir, catalogFiles, mergeCatalog, readError, shapeCatalog, type CatalogFile, type RawCatalog } from './files.js';
 import { catalogSet, rememberRegExp, type CatalogSet } from './set.js';
 
 // The lookup side has no validation dependencies (ajv, safe-regex2), so reading threads import set.js alone.
 export { catalogSet, patternRegExp, type CatalogSet } from './set.js';
-
+export { PACKAGE_ROOT, builtinCatalogDir, catalogFiles, type CatalogFile } from './files.js';
 
 export interface LoadOptions {
   /** `--catalog FILE|DIR` values, applied last (they override everything else). */
@@ -21,12 +21,6 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Directory of the shipped catalogs; default `catalogs/` of the package. */
   builtinDir?: string;
-}
-
-/** The package's `catalogs/` directory (same depth from src/catalog and dist/catalog). */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export function builtinCatalogDir(): string {
-  return path.join(PACKAGE_ROOT, 'catalogs');
 }
 
 /** Past this many quantifiers safe-regex2 calls a pattern unsafe; star height > 1 is always unsafe. */
@@ -66,52 +60,6 @@ function repeatsAlternation(source: string): boolean {
     }
   }
   return false;
-}
-
-/** Catalog JSON files of a path: the file itself, or a directory's *.json (not schema.json), sorted. */
-export function catalogFiles(p: string): string[] {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(p);
-  } catch (e) {
-    throw readError(p, e);
-  }
-  if (!st.isDirectory()) return [p];
-  let all: string[];
-  try {
-    all = fs.readdirSync(p);
-  } catch (e) {
-    throw readError(p, e);
-  }
-  const names = all
-    .filter((n) => n.endsWith('.json') && n !== 'schema.json' && !n.startsWith('.'))
-    .sort();
-  if (names.length === 0) {
-    throw new ErrscanError('ERRSCAN_CATALOG_READ', 'no catalog files (*.json) in this directory', { file: p });
-  }
-  return names.map((n) => path.join(p, n));
-}
-
-function readError(file: string, e: unknown): ErrscanError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const what =
-    code === 'ENOENT' ? 'no such catalog file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-  return new ErrscanError('ERRSCAN_CATALOG_READ', `cannot read catalog: ${what}`, {
-    file,
-    hint: 'check the --catalog / ERRSCAN_CATALOGS path',
-    cause: e,
-  });
-}
-
-/** One catalog file as written, after validation (defaults filled in, vendor set on every entry). */
-export interface CatalogFile {
-  file: string;
-  vendor: string;
-  product?: string;
-  source?: string;
-  patterns?: CatalogPattern[];
-  extract?: Record<string, unknown>;
-  entries: CatalogEntry[];
 }
 
 function fail(code: ErrorCode, file: string, text: string, pointer: string, message: string, hint?: string): never {
@@ -172,24 +120,11 @@ export function validateCatalog(data: unknown, file: string, text = JSON.stringi
     const { pointer, message } = first ? schemaMessage(first) : { pointer: '', message: 'does not match the catalog schema' };
     fail('ERRSCAN_CATALOG_SCHEMA', file, text, pointer, message, 'see catalogs/schema.json');
   }
-  const raw = data as {
-    vendor: string;
-    product?: string;
-    source?: string;
-    patterns?: CatalogPattern[];
-    extract?: Record<string, unknown>;
-    entries: Array<Omit<CatalogEntry, 'vendor' | 'name' | 'alternates' | 'category' | 'severity'> & {
-      name?: string | null;
-      alternates?: string[];
-      category?: string;
-      severity?: Severity;
-    }>;
-  };
-  const vendor = raw.vendor;
+  const raw = data as RawCatalog;
   const codes = new Map<number, number>();
   const originals = new Map<number, number>();
   const names = new Map<string, number>();
-  const entries: CatalogEntry[] = raw.entries.map((e, i) => {
+  raw.entries.forEach((e, i) => {
     const at = `/entries/${i}`;
     const prev = codes.get(e.code);
     if (prev !== undefined) {
@@ -213,19 +148,6 @@ export function validateCatalog(data: unknown, file: string, text = JSON.stringi
         fail('ERRSCAN_CATALOG_SCHEMA', file, text, `${at}/code`, `code ${e.code} lies outside its range`);
       }
     }
-    const entry: CatalogEntry = {
-      vendor,
-      code: e.code,
-      ...(e.original !== undefined ? { original: e.original } : {}),
-      name: e.name ?? null,
-      message: e.message,
-      alternates: e.alternates ?? [],
-      category: e.category ?? 'general',
-      severity: e.severity ?? 'error',
-      ...(e.range ? { range: { ...e.range } } : {}),
-      ...(e.success !== undefined ? { success: e.success } : {}),
-    };
-    return entry;
   });
   const ids = new Map<string, number>();
   (raw.patterns ?? []).forEach((p, i) => {
@@ -255,51 +177,12 @@ export function validateCatalog(data: unknown, file: string, text = JSON.stringi
     }
     rememberRegExp(p, re);
   });
-  return {
-    file,
-    vendor,
-    ...(raw.product !== undefined ? { product: raw.product } : {}),
-    ...(raw.source !== undefined ? { source: raw.source } : {}),
-    ...(raw.patterns !== undefined ? { patterns: raw.patterns } : {}),
-    ...(raw.extract !== undefined ? { extract: raw.extract } : {}),
-    entries,
-  };
+  return shapeCatalog(raw, file);
 }
 
 function envPaths(env: NodeJS.ProcessEnv | undefined): string[] {
   const v = env?.ERRSCAN_CATALOGS;
   return v ? v.split(path.delimiter).filter((s) => s.trim() !== '') : [];
-}
-
-/** Adds one file's catalog to the set: a new vendor, or an extension/override of a loaded one. */
-function merge(into: Map<string, VendorCatalog>, f: CatalogFile): void {
-  const have = into.get(f.vendor);
-  if (!have) {
-    into.set(f.vendor, {
-      vendor: f.vendor,
-      product: f.product ?? f.vendor,
-      ...(f.source !== undefined ? { source: f.source } : {}),
-      files: [f.file],
-      patterns: [...(f.patterns ?? [])],
-      ...(f.extract !== undefined ? { extract: { ...f.extract } } : {}),
-      entries: [...f.entries],
-    });
-    return;
-  }
-  have.files.push(f.file);
-  if (f.product !== undefined) have.product = f.product;
-  if (f.source !== undefined) have.source = f.source;
-  if (f.extract !== undefined) have.extract = { ...(have.extract ?? {}), ...f.extract };
-  for (const p of f.patterns ?? []) {
-    const i = have.patterns.findIndex((q) => q.id === p.id);
-    if (i >= 0) have.patterns[i] = p;
-    else have.patterns.push(p);
-  }
-  for (const e of f.entries) {
-    const i = have.entries.findIndex((q) => q.code === e.code);
-    if (i >= 0) have.entries[i] = e;
-    else have.entries.push(e);
-  }
 }
 
 /**
@@ -309,7 +192,7 @@ function merge(into: Map<string, VendorCatalog>, f: CatalogFile): void {
 export function loadCatalogs(opts: LoadOptions = {}): CatalogSet {
   const byVendor = new Map<string, VendorCatalog>();
   const paths = [opts.builtinDir ?? builtinCatalogDir(), ...envPaths(opts.env), ...(opts.extra ?? [])];
-  for (const p of paths) for (const file of catalogFiles(p)) merge(byVendor, readCatalogFile(file));
+  for (const p of paths) for (const file of catalogFiles(p)) mergeCatalog(byVendor, readCatalogFile(file));
   return catalogSet([...byVendor.values()]);
 }
 

@@ -22,10 +22,11 @@ export function spawnRangeWorker(prepare?: WorkerPrepare): Worker {
 }
 
 /**
- * What a thread started before the CLI may do while it waits for `init`: load the shipped catalogs (plus
- * $ERRSCAN_CATALOGS) itself, compile them, and plan its scanner on the head of `file`. If `init` then brings
- * the same catalogs, reading starts without that work (compiling them and planning the scanner: 40-70 ms a
- * thread on 2 busy cores); if not, it is dropped. A run that finds its file unchanged pays ~25 ms for it.
+ * What a thread started before the CLI may do while it waits for `init`: read the shipped catalogs itself
+ * (not validated), compile them, and plan its scanner on the head of `file`. If `init` then brings the same
+ * catalogs, reading starts without that work (compiling them and planning the scanner: 40-70 ms a thread on
+ * 2 busy cores); if not ($ERRSCAN_CATALOGS, or files that fail validation), it is dropped. A run that finds
+ * its file unchanged pays ~25 ms for it.
  */
 export interface WorkerPrepare {
   file: string;

@@ -26,13 +26,15 @@ interface Prepared {
 const HEAD = 16 * 1024;
 
 /**
- * Before `init`: the catalogs this thread would get by default, compiled, and the scanner planned on the
- * file's head. Any failure just leaves the work to `init`.
+ * Before `init`: the shipped catalogs (what a run without --catalog or $ERRSCAN_CATALOGS gets), compiled,
+ * and the scanner planned on the file's head. Any failure just leaves the work to `init`.
  */
 async function prepare(p: WorkerPrepare): Promise<Prepared | undefined> {
   try {
-    const { loadCatalogs } = await import('../catalog/index.js');
-    const catalogs = loadCatalogs();
+    // Not validated here (the validator is most of this thread's start-up): init's validated catalogs
+    // must equal these for any of this to be used.
+    const { unvalidatedShippedCatalogs } = await import('../catalog/files.js');
+    const catalogs = catalogSet(unvalidatedShippedCatalogs());
     const extractor = compileExtractor(catalogs);
     const head = Buffer.alloc(HEAD);
     const fh = await fsp.open(p.file, 'r');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogs } from '../../src/catalog/index.js';
+import { unvalidatedShippedCatalogs } from '../../src/catalog/files.js';
 import { catalogSet } from '../../src/catalog/set.js';
 import { compileExtractor } from '../../src/extract/index.js';
 import type { VendorCatalog } from '../../src/types.js';
@@ -63,6 +64,10 @@ describe('a reading thread prepared before init', () => {
     expect(want.vendors.length).toBeGreaterThan(2);
     expect(await readWith(all, true)).toEqual(want);
     expect(await readWith(all, false)).toEqual(want);
+  });
+
+  it('prepares on what init will bring: the shipped catalogs, read unvalidated, equal the validated ones', () => {
+    expect(JSON.stringify(unvalidatedShippedCatalogs())).toBe(JSON.stringify(all));
   });
 
   it('or others: then its own are dropped', async () => {
