@@ -261,9 +261,14 @@ export class SqliteStore implements Store {
           first_seen = min(first_seen, excluded.first_seen),
           last_seen = max(last_seen, excluded.last_seen)`),
       insertSample: db.prepare('INSERT INTO samples (vendor, code, ts, source, host, line, text) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      // Every code of a batch in one statement (a JSON array of [vendor, code]): one per code cost a commit
+      // of a few hundred codes ~10 ms.
       trimSamples: db.prepare(`
-        DELETE FROM samples WHERE vendor = @vendor AND code = @code AND id NOT IN (
-          SELECT id FROM samples WHERE vendor = @vendor AND code = @code ORDER BY ts DESC, id DESC LIMIT @keep)`),
+        DELETE FROM samples WHERE id IN (
+          SELECT id FROM (
+            SELECT id, row_number() OVER (PARTITION BY vendor, code ORDER BY ts DESC, id DESC) AS n FROM samples
+            WHERE (vendor, code) IN (SELECT value ->> 0, value ->> 1 FROM json_each(@codes)))
+          WHERE n > @keep)`),
       upsertObservedCode: db.prepare(`
         INSERT INTO codes (vendor, code, known, product, name, message, category, severity, updated_at)
         VALUES (@vendor, @code, @known, @product, @name, @message, @category, @severity, @now)
@@ -347,12 +352,12 @@ export class SqliteStore implements Store {
       st.upsertCount.run(c.bucket, c.vendor, c.code, c.source, c.host, c.count, c.firstSeen, c.lastSeen);
     }
     if (b.samples.length > 0) {
-      const touched = new Map<string, { vendor: string; code: number }>();
+      const touched = new Map<string, [string, number]>();
       for (const s of b.samples) {
         st.insertSample.run(s.vendor, s.code, s.ts, s.source, s.host ?? this.host, s.line, s.text);
-        touched.set(`${s.vendor}\t${s.code}`, { vendor: s.vendor, code: s.code });
+        touched.set(`${s.vendor}\t${s.code}`, [s.vendor, s.code]);
       }
-      for (const t of touched.values()) st.trimSamples.run({ ...t, keep: this.samplesPerCode });
+      st.trimSamples.run({ codes: JSON.stringify([...touched.values()]), keep: this.samplesPerCode });
     }
     if (b.codes && b.codes.length > 0) {
       const now = nowIso();
