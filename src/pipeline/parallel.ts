@@ -21,7 +21,7 @@ import type { Batch, CodeInfo, CountRow, SampleRow, Store } from '../store/types
 import { TimeParser } from '../time/parse.js';
 import { isoString } from '../time/iso.js';
 import { adoptWorkers, spawnRangeWorker } from './pool.js';
-import type { FromWorker, ToWorker, WorkerInit } from './range-worker.js';
+import type { FromWorker, ToWorker, WorkerInit, WorkerInitMessage } from './range-worker.js';
 import { COUNT_FIELDS, addSample, hourBucket, readRange, type RangeContext, type RangeResult, type RangeTask } from './ranges.js';
 import { ioError } from './run.js';
 import type { Checkpoint, RunInfo } from './types.js';
@@ -224,7 +224,9 @@ export class ParallelIngest {
   prepare(p: Omit<WorkerInit, 'samplesPerCode' | 'maxRows'> & { samplesPerCode?: number }): void {
     const init: WorkerInit = { ...p, samplesPerCode: p.samplesPerCode ?? 5, maxRows: MAX_ROWS };
     this.sent = init;
-    for (const pw of this.workers) if (!pw.dead) pw.worker.postMessage({ type: 'init', init } satisfies ToWorker);
+    const { vendors, ...rest } = init;
+    const msg: WorkerInitMessage = { ...rest, vendorsJson: JSON.stringify(vendors) };
+    for (const pw of this.workers) if (!pw.dead) pw.worker.postMessage({ type: 'init', init: msg } satisfies ToWorker);
   }
 
   configure(o: ParallelOptions): void {

@@ -59,8 +59,14 @@ export interface WorkerInit {
   maxRows: number;
 }
 
+/**
+ * `init` as it travels: the vendors as JSON text, one string to copy (not ~80 KB of objects to clone and, in a
+ * prepared thread, to serialise again for the comparison).
+ */
+export type WorkerInitMessage = Omit<WorkerInit, 'vendors'> & { vendorsJson: string };
+
 /** Main → worker. `init` comes first (the worker may be started before the catalogs are loaded). */
-export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'range'; path: string; task: RangeTask } | { type: 'close'; path: string };
+export type ToWorker = { type: 'init'; init: WorkerInitMessage } | { type: 'range'; path: string; task: RangeTask } | { type: 'close'; path: string };
 
 /** Worker → main. */
 export type FromWorker =
@@ -106,11 +112,11 @@ if (port) {
     }
     running = false;
   };
-  const onInit = async (init: WorkerInit): Promise<void> => {
+  const onInit = async (init: WorkerInitMessage): Promise<void> => {
     const own = await prepared;
     prepared = undefined;
-    const same = own !== undefined && JSON.stringify(init.vendors) === own.json;
-    const catalogs = same ? own.catalogs : catalogSet(init.vendors);
+    const same = own !== undefined && init.vendorsJson === own.json;
+    const catalogs = same ? own.catalogs : catalogSet(JSON.parse(init.vendorsJson) as VendorCatalog[]);
     ctx = {
       extractor: same ? own.extractor : compileExtractor(catalogs),
       catalogs,

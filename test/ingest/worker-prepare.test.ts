@@ -32,7 +32,7 @@ async function readWith(vendors: VendorCatalog[], prepare: boolean): Promise<{ h
   const w = new Worker(WORKER, { workerData: { prepare: prepare ? { file } : undefined } });
   try {
     const size = fs.statSync(file).size;
-    const init = { vendors, tz: 'UTC', maxLine: 1 << 20, chunkSize: 4096, samplesPerCode: 5, maxRows: 1e9 };
+    const init = { vendorsJson: JSON.stringify(vendors), tz: 'UTC', maxLine: 1 << 20, chunkSize: 4096, samplesPerCode: 5, maxRows: 1e9 };
     const result = new Promise<{ hits: number; codes: Array<{ vendor: string }> }>((resolve, reject) => {
       w.on('error', reject);
       w.on('message', (m: { type: string; result?: { hits: number; codes: Array<{ vendor: string }> }; message?: string }) => {
