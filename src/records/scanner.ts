@@ -327,8 +327,12 @@ interface Grams {
 
 const pack = (a: number, b: number, c: number, d: number): number => (a | (b << 8) | (c << 16) | (d << 24)) >>> 0;
 
+/** ASCII letters folded to lowercase, every other byte as it is. */
+const LOWER = Uint8Array.from({ length: 256 }, (_, c) => lower(c));
+
 function grams(sample: Uint8Array): Grams {
-  // Planning runs once, mostly before V8 optimizes anything: keep the per-byte loop plain.
+  // Planning runs once, mostly before V8 optimizes anything: the loops are kept plain, with no calls in
+  // them (in the interpreter each call costs more than the work around it).
   const exact = new GramCounts(sample.length);
   const { keys, counts } = exact;
   const used = exact.used;
@@ -348,21 +352,48 @@ function grams(sample: Uint8Array): Grams {
     }
     counts[h]!++;
   }
-  const folded = new GramCounts(exact.order.length);
-  const n = exact.order.length;
-  const b = Array.from({ length: W }, () => new Uint8Array(n));
+  const n = order.length;
+  const folded = new GramCounts(n);
+  const fk = folded.keys;
+  const fc = folded.counts;
+  const fu = folded.used;
+  const fo = folded.order;
+  const fmask = fk.length - 1;
+  const fshift = folded.shift;
+  const b0 = new Uint8Array(n);
+  const b1 = new Uint8Array(n);
+  const b2 = new Uint8Array(n);
+  const b3 = new Uint8Array(n);
   const count = new Float64Array(n);
-  const byFirst: number[][] = Array.from({ length: 256 }, () => []);
-  exact.order.forEach((h, i) => {
-    const key = exact.keys[h]!;
-    for (let k = 0; k < W; k++) b[k]![i] = (key >>> (8 * k)) & 0xff;
+  const byFirst: number[][] = [];
+  for (let c = 0; c < 256; c++) byFirst.push([]);
+  for (let i = 0; i < n; i++) {
+    const h = order[i]!;
+    const key = keys[h]!;
+    const c0 = key & 0xff;
+    const c1 = (key >>> 8) & 0xff;
+    const c2 = (key >>> 16) & 0xff;
+    const c3 = key >>> 24;
+    b0[i] = c0;
+    b1[i] = c1;
+    b2[i] = c2;
+    b3[i] = c3;
+    const k = counts[h]!;
+    count[i] = k;
     // Windows seen once are most of the distinct ones but little of the text: judging buckets by the
     // repeated ones is ~3x cheaper and ranks them the same.
-    if (exact.counts[h]! > 1) byFirst[key & 0xff]!.push(i);
-    count[i] = exact.counts[h]!;
-    folded.add(pack(lower(b[0]![i]!), lower(b[1]![i]!), lower(b[2]![i]!), lower(b[3]![i]!)), count[i]);
-  });
-  return { b, count, byFirst, exact, folded };
+    if (k > 1) byFirst[c0]!.push(i);
+    const f = (LOWER[c0]! | (LOWER[c1]! << 8) | (LOWER[c2]! << 16) | (LOWER[c3]! << 24)) >>> 0;
+    let fh = Math.imul(f, 0x9e3779b1) >>> fshift;
+    while (fu[fh] !== 0 && fk[fh] !== f) fh = (fh + 1) & fmask;
+    if (fu[fh] === 0) {
+      fu[fh] = 1;
+      fk[fh] = f;
+      fo.push(fh);
+    }
+    fc[fh]! += k;
+  }
+  return { b: [b0, b1, b2, b3], count, byFirst, exact, folded };
 }
 
 interface Plan {
@@ -409,7 +440,11 @@ function plan(lits: Lit[], sample: Uint8Array, passes: number, BUCKETS: number):
     const l3 = m[3]!;
     const h3 = m[7]!;
     for (let first = 0; first < 256; first++) {
-      if (((l0 >> (first & 15)) & 1) === 0 || ((h0 >> (first >> 4)) & 1) === 0) continue;
+      if (((h0 >> (first >> 4)) & 1) === 0) {
+        first |= 15; // no first byte with this high nibble
+        continue;
+      }
+      if (((l0 >> (first & 15)) & 1) === 0) continue;
       const list = g.byFirst[first]!;
       for (let j = 0; j < list.length; j++) {
         const i = list[j]!;
@@ -440,9 +475,11 @@ function plan(lits: Lit[], sample: Uint8Array, passes: number, BUCKETS: number):
   };
   // How often a window occurs in the sample: one look-up for a full window, a pass for a short literal.
   const occurs = (l: Lit, o: number): number => {
-    const bs = l.bytes.slice(o, o + W);
-    if (bs.length === W) {
-      const key = l.caseless ? pack(lower(bs[0]!), lower(bs[1]!), lower(bs[2]!), lower(bs[3]!)) : pack(bs[0]!, bs[1]!, bs[2]!, bs[3]!);
+    const bs = l.bytes;
+    if (o + W <= bs.length) {
+      const key = l.caseless
+        ? pack(LOWER[bs[o]!]!, LOWER[bs[o + 1]!]!, LOWER[bs[o + 2]!]!, LOWER[bs[o + 3]!]!)
+        : pack(bs[o]!, bs[o + 1]!, bs[o + 2]!, bs[o + 3]!);
       return (l.caseless ? g.folded : g.exact).get(key);
     }
     return admits(window(l, o));
@@ -452,7 +489,12 @@ function plan(lits: Lit[], sample: Uint8Array, passes: number, BUCKETS: number):
   for (let i = 0; i < sample.length; i++) uni[sample[i]!]!++;
   const rarity = (l: Lit, o: number): number => {
     let r = 0;
-    for (let k = o; k < Math.min(o + W, l.bytes.length); k++) r += Math.log(variants(l.bytes[k]!, l.caseless).reduce((a, ch) => a + uni[ch]!, 0));
+    const end = Math.min(o + W, l.bytes.length);
+    for (let k = o; k < end; k++) {
+      const ch = l.bytes[k]!;
+      // Both cases of a caseless letter (the sum in the order `variants` gives them).
+      r += Math.log(l.caseless && isLetter(ch) ? uni[lower(ch)]! + uni[lower(ch) - 32]! : uni[ch]!);
+    }
     return r;
   };
   const offsets = lits.map((l) => {
@@ -462,7 +504,11 @@ function plan(lits: Lit[], sample: Uint8Array, passes: number, BUCKETS: number):
     for (let o = 0; o + Math.min(W, l.bytes.length) <= l.bytes.length; o++) {
       const c = occurs(l, o);
       const r = rarity(l, o);
-      if (c < bestCount || (c === bestCount && r < bestRarity)) [bestCount, bestRarity, best] = [c, r, o];
+      if (c < bestCount || (c === bestCount && r < bestRarity)) {
+        bestCount = c;
+        bestRarity = r;
+        best = o;
+      }
     }
     return best;
   });
@@ -475,9 +521,11 @@ function plan(lits: Lit[], sample: Uint8Array, passes: number, BUCKETS: number):
   // What the sample shows, plus what uniformly random bytes would let through: a bucket's masks grow
   // wide long before a small sample shows it, and literals the sample never has would all pile up in one.
   const popcount = (x: number): number => {
-    let n = 0;
-    for (; x !== 0; x &= x - 1) n++;
-    return n;
+    // 16-bit masks: the bit-parallel count, no loop.
+    x -= (x >> 1) & 0x5555;
+    x = (x & 0x3333) + ((x >> 2) & 0x3333);
+    x = (x + (x >> 4)) & 0x0f0f;
+    return (x + (x >> 8)) & 0x1f;
   };
   const width = (m: Masks): number => {
     let p = 1;
@@ -498,7 +546,12 @@ function plan(lits: Lit[], sample: Uint8Array, passes: number, BUCKETS: number):
     for (let bi = 0; bi < BUCKETS; bi++) {
       const m = union(masks[bi]!, windows[li]!);
       const c = costWith(m, buckets[bi]!.length + 1);
-      if (c - cost[bi]! < bestDelta) [bestDelta, best, bestCost, bestMasks] = [c - cost[bi]!, bi, c, m];
+      if (c - cost[bi]! < bestDelta) {
+        bestDelta = c - cost[bi]!;
+        best = bi;
+        bestCost = c;
+        bestMasks = m;
+      }
     }
     buckets[best]!.push(li);
     masks[best] = bestMasks;
@@ -520,7 +573,12 @@ function plan(lits: Lit[], sample: Uint8Array, passes: number, BUCKETS: number):
         const m = union(masks[bi]!, windows[li]!);
         const c = costWith(m, buckets[bi]!.length + 1);
         const saved = cost[from]! - restCost - (c - cost[bi]!);
-        if (saved > gain) [to, toCost, toMasks, gain] = [bi, c, m, saved];
+        if (saved > gain) {
+          to = bi;
+          toCost = c;
+          toMasks = m;
+          gain = saved;
+        }
       }
       if (to < 0) continue;
       [buckets[from], masks[from], cost[from]] = [rest, restMasks, restCost];
