@@ -111,6 +111,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const started = performance.now();
   const v = validate(opts);
   const timeZone = resolveTimeZone(opts.tz);
+  const specs = await classifyInputs(opts.inputs, opts.cwd ?? process.cwd());
   const now = deps.now ? () => deps.now!().getTime() : () => Date.now();
   const catalogs = deps.catalogs;
   const enrich: EnrichFn = deps.enrich ?? ((hit, ctx) => enrichHit(hit, ctx, catalogs));
@@ -143,7 +144,6 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const timer = setInterval(() => void flushAll(), FLUSH_MS);
   timer.unref();
 
-  const specs = classifyInputs(opts.inputs, opts.cwd ?? process.cwd());
   const stdin = (opts.stdin ?? process.stdin) as NodeJS.ReadableStream & { destroy?: () => void };
   const label = (l: string): string => opts.source ?? l;
   let usedStdin = false;

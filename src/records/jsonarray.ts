@@ -8,7 +8,6 @@
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import parser from 'stream-json/parser.js';
 import { ErrscanError } from '../errors.js';
 import { recordTimeValue } from '../time/parse.js';
 import type { Format, ReaderOptions, RecordReader } from './types.js';
@@ -147,26 +146,36 @@ export class JsonArrayReader implements RecordReader {
   private stamp: number | undefined;
   private readonly skip: number;
   private readonly asm: ElementAssembler;
-  private readonly p: Duplex;
+  /** The parser, loaded on first use: stream-json is most of a command's start-up that never reads JSON. */
+  private p: Duplex | undefined;
+  private opening: Promise<Duplex> | undefined;
   private failure: Error | undefined;
-  private readonly ended: Promise<unknown>;
+  private ended: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: ReaderOptions) {
     this.skip = o.start?.position ?? 0;
     this.position = 0;
     this.stamp = o.start?.lastTs;
     this.asm = new ElementAssembler(o.maxLine, (v) => this.element(v));
-    this.p = parser.asStream({ packValues: false, streamValues: true });
-    this.p.on('data', (t: Token) => {
-      if (this.failure) return;
-      try {
-        this.asm.token(t);
-      } catch (e) {
-        this.fail(e);
-      }
+  }
+
+  private parser(): Promise<Duplex> {
+    this.opening ??= import('stream-json/parser.js').then(({ default: parser }) => {
+      const p: Duplex = parser.asStream({ packValues: false, streamValues: true });
+      p.on('data', (t: Token) => {
+        if (this.failure) return;
+        try {
+          this.asm.token(t);
+        } catch (e) {
+          this.fail(e);
+        }
+      });
+      p.on('error', (e: Error) => this.fail(e));
+      this.ended = finished(p).catch(() => undefined);
+      this.p = p;
+      return p;
     });
-    this.p.on('error', (e: Error) => this.fail(e));
-    this.ended = finished(this.p).catch(() => undefined);
+    return this.opening;
   }
 
   get lines(): number {
@@ -184,7 +193,7 @@ export class JsonArrayReader implements RecordReader {
       hint: 'fix the file, or scan it as lines with --format text',
       cause: e,
     });
-    this.p.destroy();
+    this.p?.destroy();
   }
 
   private element(v: unknown): void {
@@ -211,15 +220,17 @@ export class JsonArrayReader implements RecordReader {
   async write(chunk: Buffer): Promise<void> {
     if (this.failure) throw this.failure;
     // A copy: the parser may hold on to it past this call, and the caller may reuse its buffer.
-    if (!this.p.write(Buffer.from(chunk))) {
-      await Promise.race([once(this.p, 'drain'), this.ended]);
+    const copy = Buffer.from(chunk);
+    const p = this.p ?? (await this.parser());
+    if (!p.write(copy)) {
+      await Promise.race([once(p, 'drain'), this.ended]);
     }
     if (this.failure) throw this.failure;
   }
 
   async end(): Promise<void> {
     if (this.failure) throw this.failure;
-    this.p.end();
+    (this.p ?? (await this.parser())).end();
     await this.ended;
     if (this.failure) throw this.failure;
     if (!this.asm.closed && this.asm.depth > 0) {

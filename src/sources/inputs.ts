@@ -1,7 +1,6 @@
 // What the user named on the command line → what to read: stdin, files, directories (recursive), globs.
 import fs from 'node:fs';
 import path from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
 import { ErrscanError } from '../errors.js';
 
 export type InputSpec =
@@ -24,8 +23,11 @@ function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** tinyglobby (with picomatch and fdir), loaded when a directory or a pattern needs it: most runs name files. */
+const globber = (): Promise<typeof import('tinyglobby')> => import('tinyglobby');
+
 /** Classifies each argument; no argument at all means stdin. `-` is stdin (once). */
-export function classifyInputs(args: readonly string[], cwd: string = process.cwd()): InputSpec[] {
+export async function classifyInputs(args: readonly string[], cwd: string = process.cwd()): Promise<InputSpec[]> {
   if (args.length === 0) return [{ kind: 'stdin' }];
   const out: InputSpec[] = [];
   let stdin = false;
@@ -44,7 +46,7 @@ export function classifyInputs(args: readonly string[], cwd: string = process.cw
     }
     if (st?.isDirectory()) out.push({ kind: 'dir', path: abs, label: a });
     else if (st) out.push({ kind: 'file', path: abs, label: a });
-    else if (isDynamicPattern(a)) out.push({ kind: 'glob', pattern: a, cwd });
+    else if ((await globber()).isDynamicPattern(a)) out.push({ kind: 'glob', pattern: a, cwd });
     else out.push({ kind: 'missing', path: abs, label: a });
   }
   return out;
@@ -64,6 +66,7 @@ export async function listFiles(spec: InputSpec): Promise<InputFile[]> {
     case 'dir': {
       let found: string[];
       try {
+        const { glob } = await globber();
         found = await glob('**/*', { cwd: spec.path, onlyFiles: true, dot: false, followSymbolicLinks: true, expandDirectories: false });
       } catch (e) {
         throw new ErrscanError('ERRSCAN_INPUT_READ', `cannot list the directory (${(e as Error).message})`, {
@@ -74,6 +77,7 @@ export async function listFiles(spec: InputSpec): Promise<InputFile[]> {
       return found.sort(byName).map((rel) => ({ path: path.join(spec.path, rel), label: path.join(spec.label, rel) }));
     }
     case 'glob': {
+      const { glob } = await globber();
       const found = await glob(spec.pattern, { cwd: spec.cwd, onlyFiles: true, dot: false, expandDirectories: false });
       const abs = path.isAbsolute(spec.pattern);
       return found.sort(byName).map((f) => ({ path: path.resolve(spec.cwd, f), label: abs ? path.resolve(spec.cwd, f) : f }));

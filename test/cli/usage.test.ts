@@ -76,6 +76,27 @@ describe('start-up', () => {
     expect(found).toEqual([]);
   });
 
+  it('starts a command without the glob and JSON-array libraries (loaded when a directory, pattern or array needs them)', () => {
+    const bin = path.join(ROOT, 'dist/bin');
+    const read = (f: string): string => fs.readFileSync(path.join(bin, f), 'utf8');
+    // The entry's static imports, and the CLI chunk it imports at once, with theirs.
+    const cli = /import\(`\.\/(cli-[^`]+\.js)`\)/.exec(read('errscan.js'))?.[1];
+    expect(cli).toBeDefined();
+    const loaded = new Set<string>();
+    const visit = (f: string): void => {
+      if (loaded.has(f)) return;
+      loaded.add(f);
+      for (const m of read(f).matchAll(/from\s*["'`]\.\/([^"'`]+\.js)["'`]/g)) visit(m[1]!);
+    };
+    visit('errscan.js');
+    visit(cli!);
+    // Chunks without a map (rolldown's runtime helpers) hold no package code.
+    const maps = [...loaded].filter((f) => fs.existsSync(path.join(bin, `${f}.map`)));
+    const sources = maps.flatMap((f) => (JSON.parse(read(`${f}.map`)) as { sources: string[] }).sources);
+    expect(sources.some((s) => s.includes('/yargs/'))).toBe(true);
+    expect(sources.filter((s) => /node_modules\/(tinyglobby|picomatch|fdir|stream-json|stream-chain)\//.test(s))).toEqual([]);
+  });
+
   it("lazy-icu's stand-in behaves as the object it builds on first use", async () => {
     const { lazy } = (await bundlerConfig()) as { lazy: (make: string) => string };
     let built = 0;

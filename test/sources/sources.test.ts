@@ -18,9 +18,9 @@ describe('inputs', () => {
     fs.writeFileSync(path.join(dir, 'd/b.log'), '');
     fs.writeFileSync(path.join(dir, 'd/e/a.log'), '');
     fs.writeFileSync(path.join(dir, 'd/.hidden'), '');
-    const specs = classifyInputs(['-', 'f.log', 'd', '*.log', 'nope.log', '-'], dir);
+    const specs = await classifyInputs(['-', 'f.log', 'd', '*.log', 'nope.log', '-'], dir);
     expect(specs.map((s) => s.kind)).toEqual(['stdin', 'file', 'dir', 'glob', 'missing']);
-    expect(classifyInputs([], dir)).toEqual([{ kind: 'stdin' }]);
+    expect(await classifyInputs([], dir)).toEqual([{ kind: 'stdin' }]);
     expect((await listFiles(specs[2]!)).map((f) => f.label)).toEqual(['d/b.log', 'd/e/a.log']);
     expect(await listFiles(specs[3]!)).toEqual([{ path: path.join(dir, 'f.log'), label: 'f.log' }]);
     expect(await listFiles(specs[4]!)).toEqual([]);

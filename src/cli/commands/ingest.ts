@@ -74,7 +74,7 @@ export async function expandPaths(args: string[], cwd: string = process.cwd()): 
   }
   const out: string[] = [];
   const seen = new Set<string>();
-  for (const spec of classifyInputs(args, cwd)) {
+  for (const spec of await classifyInputs(args, cwd)) {
     if (spec.kind === 'missing' || spec.kind === 'stdin') throw notFound(spec);
     const files = await listFiles(spec);
     if (files.length === 0 && spec.kind === 'glob') throw notFound(spec);
