@@ -107,10 +107,58 @@ export function isoUtcAtFirstDigit(line: string): number | undefined {
   return Date.UTC(y, mo - 1, d, h, mi, s, ms);
 }
 
+/**
+ * Apache/nginx CLF with its zone, `20/Nov/2026:10:00:00 +0000`, read without the regex when it starts at the
+ * line's first digit (within the window). STAMP's leftmost match is then this one: ISO needs four digits
+ * there, and RFC 3164 would need a month name before that digit followed by one or two digits and a space.
+ * Any other shape (no zone, another space than ' ', a malformed zone): undefined, and the regex decides.
+ */
+export function clfAtFirstDigit(line: string): number | undefined {
+  const n = Math.min(line.length, STAMP_WINDOW);
+  let i = 0;
+  while (i < n && digit(line, i) < 0) i++;
+  // 20/Nov/2026:10:00:00 +0000: 26 characters, all inside the window.
+  if (i + 26 > n) return undefined;
+  if (line.charCodeAt(i + 2) !== 47 || line.charCodeAt(i + 6) !== 47) return undefined;
+  const mo = MONTH_INDEX.get(line.slice(i + 3, i + 6));
+  if (mo === undefined) return undefined;
+  const f = FIELDS;
+  f[0] = f[1] = f[2] = f[3] = f[4] = f[5] = f[6] = 0;
+  // Fields: day, (month), year, hour, minute, second, zone digits.
+  for (let k = 0, field = 0; k < CLF_SHAPE.length; k++) {
+    const want = CLF_SHAPE.charCodeAt(k);
+    const c = line.charCodeAt(i + k);
+    if (want === 48) {
+      if (c < 48 || c > 57) return undefined;
+      f[field] = f[field]! * 10 + c - 48;
+    } else if (want === 43) {
+      if (c !== 43 && c !== 45) return undefined;
+    } else if (want !== 63) {
+      if (c !== want) return undefined;
+      field++;
+    }
+  }
+  const d = f[0]!;
+  const y = f[2]!;
+  const h = f[3]!;
+  const mi = f[4]!;
+  const s = Math.min(59, f[5]!);
+  const zone = f[6]!;
+  if (!validDate(y, mo, d) || !validClock(h, mi, s)) return undefined;
+  const zh = (zone / 100) | 0;
+  const zm = zone % 100;
+  if (zh > 14 || zm > 59) return undefined;
+  const off = (line.charCodeAt(i + 21) === 45 ? -1 : 1) * (zh * HOUR + zm * 60_000);
+  return Date.UTC(y, mo - 1, d, h, mi, s) - off;
+}
+
+/** The CLF fast path's stamp: `0` a digit, `?` the month (three letters), `+` the zone's sign. */
+const CLF_SHAPE = '00/???/0000:00:00:00 +0000';
+
 /** The fast path's stamp: `0` stands for a digit; the `T` may also be a space. */
 const ISO_SHAPE = '0000-00-00T00:00:00';
 /** Year, month, day, hour, minute, second of the stamp being read (one thread reads one line at a time). */
-const FIELDS = new Int32Array(6);
+const FIELDS = new Int32Array(7);
 
 export class TimeParser {
   /**
@@ -125,7 +173,7 @@ export class TimeParser {
 
   /** UTC ms of the first timestamp in the first STAMP_WINDOW characters of `line`, or undefined. */
   parseLine(line: string): number | undefined {
-    return isoUtcAtFirstDigit(line) ?? this.parseByRegex(line);
+    return isoUtcAtFirstDigit(line) ?? clfAtFirstDigit(line) ?? this.parseByRegex(line);
   }
 
   /** parseLine without its fast path: the reference it must agree with (tests compare the two). */

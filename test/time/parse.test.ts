@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { TimeParser, localTimeZone, resolveTimeZone, zonedToUtc, zoneOffsetMs } from '../../src/time/index.js';
 import { UTC_NAMES } from '../../src/time/zone.js';
-import { isoUtcAtFirstDigit } from '../../src/time/parse.js';
+import { clfAtFirstDigit, isoUtcAtFirstDigit } from '../../src/time/parse.js';
 import { ErrscanError } from '../../src/errors.js';
 
 const NOW = Date.parse('2026-11-27T10:15:00Z');
@@ -157,6 +157,71 @@ describe('resolveTimeZone', () => {
       expect((e as ErrscanError).code).toBe('ERRSCAN_USAGE');
       expect((e as ErrscanError).oneLine()).toContain('unknown time zone "Mars/Olympus"');
     }
+  });
+});
+
+describe('the CLF fast path', () => {
+  const p = new TimeParser('Europe/Berlin', () => Date.UTC(2026, 10, 27));
+
+  it('reads CLF stamps with a zone itself, as the regex does', () => {
+    const lines = [
+      '17/Nov/2026:15:27:21 +0000 GET /',
+      '[DWT] 17/Nov/2026:15:27:21 +0000 HTTPUpload failed',
+      '- - [17/Nov/2026:15:27:21 -0130] "GET / HTTP/1.1"',
+      'x 29/Feb/2028:23:59:60 +1400',
+    ];
+    for (const l of lines) {
+      expect(clfAtFirstDigit(l), l).toBeTypeOf('number');
+      expect(clfAtFirstDigit(l), l).toBe(p.parseByRegex(l));
+      expect(p.parseLine(l), l).toBe(p.parseByRegex(l));
+    }
+    expect(clfAtFirstDigit('17/Nov/2026:15:27:21 -0130')).toBe(Date.UTC(2026, 10, 17, 16, 57, 21));
+  });
+
+  it('leaves every other shape to the regex', () => {
+    for (const l of [
+      '17/Nov/2026:15:27:21',
+      '17/Nov/2026:15:27:21\t+0000',
+      '17/Nov/2026:15:27:21 +000',
+      '17/Nov/2026:15:27:21 +1500',
+      '17/nov/2026:15:27:21 +0000',
+      '30/Feb/2026:15:27:21 +0000',
+      '17/Nov/2026:24:27:21 +0000',
+      `${'x'.repeat(140)}17/Nov/2026:15:27:21 +0000`,
+      'Nov 17 15:27:21 host 17/Nov/2026:15:27:21 +0000',
+      'id 7 at 17/Nov/2026:15:27:21 +0000',
+      // An address before the stamp: its first digit is not the stamp's.
+      '127.0.0.1 - - [17/Nov/2026:15:27:21 -0130] "GET / HTTP/1.1"',
+    ]) {
+      expect(clfAtFirstDigit(l), l).toBeUndefined();
+      expect(p.parseLine(l), l).toBe(p.parseByRegex(l));
+    }
+  });
+
+  it('never disagrees with the regex (random lines near the stamp shape)', () => {
+    const piece = fc.constantFrom(
+      '17/Nov/2026:15:27:21',
+      '31/Dec/1999:23:59:60',
+      ' +0000',
+      ' -0130',
+      ' +1460',
+      '17', '/', 'Nov', 'nov', '2026', ':', '15', '27', '60', '99', ' ', '\t', '+', '-', '0000', '0130', '1500', '[', 'x', '9', 'Nov ', '2026-11-20T10:00:00Z',
+    );
+    let hits = 0;
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (parts) => {
+        const line = parts.join('');
+        const fast = clfAtFirstDigit(line);
+        if (fast !== undefined) {
+          hits++;
+          expect(fast).toBe(p.parseByRegex(line));
+        }
+        expect(p.parseLine(line)).toBe(p.parseByRegex(line));
+      }),
+      { numRuns: 20000, seed: 11 },
+    );
+    // The fast path was taken often enough for the comparison to mean something.
+    expect(hits).toBeGreaterThan(100);
   });
 });
 
