@@ -36,6 +36,10 @@ if (!fs.existsSync(BIN)) {
   process.exit(2);
 }
 fs.mkdirSync(OUT, { recursive: true });
+// This run's scratch files (timings, NDJSON output, the database, the doubled catalogs): two benches at once
+// must not read each other's. The generated logs in OUT are shared.
+const RUN = fs.mkdtempSync(path.join(OUT, 'run-'));
+process.on('exit', () => fs.rmSync(RUN, { recursive: true, force: true }));
 
 // The generator is deterministic, so a log made with the same parameters is reused.
 const logFile = path.join(OUT, `genlog-${MB}mb-s${SEED}-r${RATE}.log`);
@@ -60,7 +64,7 @@ const lines = expected.lines;
 /** Runs a shell command under GNU time; returns wall and CPU seconds, peak RSS (KiB) and stdout. */
 function timedOnce(cmd, { stdoutFile } = {}) {
   return new Promise((resolve, reject) => {
-    const timeFile = path.join(OUT, 'time.txt');
+    const timeFile = path.join(RUN, 'time.txt');
     const redirect = stdoutFile ? ` > ${JSON.stringify(stdoutFile)}` : '';
     // %M is the peak RSS of the largest process (errscan's, not cat's or bash's).
     const full = `/usr/bin/time -f '%e %M %U %S' -o ${JSON.stringify(timeFile)} bash -c ${JSON.stringify(cmd + redirect)}`;
@@ -138,7 +142,7 @@ jobs.push({
   },
 });
 if (want('scan')) {
-  const out = path.join(OUT, 'scan.ndjson');
+  const out = path.join(RUN, 'scan.ndjson');
   jobs.push({
     name: 'errscan scan --no-db',
     command: 'errscan scan --no-db --json FILE',
@@ -148,7 +152,7 @@ if (want('scan')) {
   });
 }
 if (want('stdin')) {
-  const out = path.join(OUT, 'stdin.ndjson');
+  const out = path.join(RUN, 'stdin.ndjson');
   jobs.push({
     name: 'errscan (stdin)',
     command: 'cat FILE | errscan --no-db --json',
@@ -157,22 +161,24 @@ if (want('stdin')) {
     check: () => countsCheck(tallyNdjson(out)),
   });
 }
+const benchDb = path.join(RUN, 'bench.db');
+const removeDb = () => {
+  for (const f of [benchDb, `${benchDb}-wal`, `${benchDb}-shm`]) fs.rmSync(f, { force: true });
+};
 if (want('ingest')) {
-  const db = path.join(OUT, 'bench.db');
+  const db = benchDb;
   jobs.push({
     name: 'errscan ingest',
     command: 'errscan ingest --db DB FILE',
     cmd: `${node} ${bin} ingest --db ${q(db)} --quiet ${q(logFile)}`,
-    before: () => {
-      for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
-    },
+    before: removeDb,
     check: async () => countsCheck(await totalsFromDb(db)),
   });
 }
 if (want('double')) {
   // Every shipped pattern again under a new id: the same hits, twice the patterns.
   const catalogsDir = path.join(ROOT, 'catalogs');
-  const doubled = path.join(OUT, 'doubled');
+  const doubled = path.join(RUN, 'doubled');
   fs.mkdirSync(doubled, { recursive: true });
   let patterns = 0;
   for (const f of fs.readdirSync(catalogsDir).filter((n) => n.endsWith('.json') && n !== 'schema.json')) {
@@ -181,7 +187,7 @@ if (want('double')) {
     patterns += extra.length;
     fs.writeFileSync(path.join(doubled, f), JSON.stringify({ vendor: c.vendor, product: c.product, patterns: extra, entries: [] }));
   }
-  const out = path.join(OUT, 'double.ndjson');
+  const out = path.join(RUN, 'double.ndjson');
   jobs.push({
     name: `scan, patterns ×2 (+${patterns})`,
     command: 'errscan scan --no-db --json --catalog DOUBLED FILE',
