@@ -37,7 +37,18 @@ export function catalogFiles(p: string): string[] {
   return names.map((n) => path.join(p, n));
 }
 
-export function readError(file: string, e: unknown): ErrscanError {
+/** A catalog file's text, without a byte order mark; a read failure throws ERRSCAN_CATALOG_READ naming it. */
+export function readCatalogText(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw readError(file, e);
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function readError(file: string, e: unknown): ErrscanError {
   const code = (e as NodeJS.ErrnoException).code;
   const what =
     code === 'ENOENT' ? 'no such catalog file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
@@ -48,7 +59,7 @@ export function readError(file: string, e: unknown): ErrscanError {
   });
 }
 
-/** One catalog file as written, after validation (defaults filled in, vendor set on every entry). */
+/** One catalog file in its loaded form (defaults filled in, the vendor set on every entry). */
 export interface CatalogFile {
   file: string;
   vendor: string;
@@ -140,10 +151,6 @@ export function mergeCatalog(into: Map<string, VendorCatalog>, f: CatalogFile): 
  */
 export function unvalidatedShippedCatalogs(): VendorCatalog[] {
   const byVendor = new Map<string, VendorCatalog>();
-  for (const file of catalogFiles(builtinCatalogDir())) {
-    let text = fs.readFileSync(file, 'utf8');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    mergeCatalog(byVendor, shapeCatalog(JSON.parse(text) as RawCatalog, file));
-  }
+  for (const file of catalogFiles(builtinCatalogDir())) mergeCatalog(byVendor, shapeCatalog(JSON.parse(readCatalogText(file)) as RawCatalog, file));
   return [...byVendor.values()];
 }

@@ -1,5 +1,4 @@
 // Catalog loading: shipped catalogs/*.json, then $ERRSCAN_CATALOGS, then --catalog; validated and indexed once.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import safeRegex from 'safe-regex2';
@@ -7,7 +6,7 @@ import { ErrscanError, type ErrorCode } from '../errors.js';
 import type { VendorCatalog } from '../types.js';
 import { findSyntaxError, locatePointer, placeOf } from './json.js';
 import { validate as generatedValidator } from './schema-validator.js';
-import { builtinCatalogDir, catalogFiles, mergeCatalog, readError, shapeCatalog, type CatalogFile, type RawCatalog } from './files.js';
+import { builtinCatalogDir, catalogFiles, mergeCatalog, readCatalogText, shapeCatalog, type CatalogFile, type RawCatalog } from './files.js';
 import { catalogSet, rememberRegExp, type CatalogSet } from './set.js';
 
 // The lookup side has no validation dependencies (ajv, safe-regex2), so reading threads import set.js alone.
@@ -90,13 +89,7 @@ function schemaMessage(err: ErrorObject): { pointer: string; message: string } {
 
 /** Reads, parses and validates one catalog file; throws ErrscanError naming the file and the place. */
 export function readCatalogFile(file: string): CatalogFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw readError(file, e);
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = readCatalogText(file);
   let data: unknown;
   try {
     data = JSON.parse(text);

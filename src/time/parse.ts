@@ -64,9 +64,19 @@ function digit(s: string, i: number): number {
  * a digit or at a month name followed by 1-2 digits and a space. Anything else: undefined, and the regex decides.
  */
 export function isoUtcAtFirstDigit(line: string): number | undefined {
+  return isoUtcAt(line, firstDigit(line));
+}
+
+/** Where the first ASCII digit of the window is (the window's end if none). */
+function firstDigit(line: string): number {
   const n = Math.min(line.length, STAMP_WINDOW);
   let i = 0;
   while (i < n && digit(line, i) < 0) i++;
+  return i;
+}
+
+function isoUtcAt(line: string, i: number): number | undefined {
+  const n = Math.min(line.length, STAMP_WINDOW);
   // 2026-11-20T10:00:00Z: 20 characters at least, all inside the window.
   if (i + 20 > n) return undefined;
   // One loop over the shape rather than a call per field: the first lines of a reading thread wait while V8
@@ -114,9 +124,11 @@ export function isoUtcAtFirstDigit(line: string): number | undefined {
  * Any other shape (no zone, another space than ' ', a malformed zone): undefined, and the regex decides.
  */
 export function clfAtFirstDigit(line: string): number | undefined {
+  return clfAt(line, firstDigit(line));
+}
+
+function clfAt(line: string, i: number): number | undefined {
   const n = Math.min(line.length, STAMP_WINDOW);
-  let i = 0;
-  while (i < n && digit(line, i) < 0) i++;
   // 20/Nov/2026:10:00:00 +0000: 26 characters, all inside the window.
   if (i + 26 > n) return undefined;
   if (line.charCodeAt(i + 2) !== 47 || line.charCodeAt(i + 6) !== 47) return undefined;
@@ -173,7 +185,8 @@ export class TimeParser {
 
   /** UTC ms of the first timestamp in the first STAMP_WINDOW characters of `line`, or undefined. */
   parseLine(line: string): number | undefined {
-    return isoUtcAtFirstDigit(line) ?? clfAtFirstDigit(line) ?? this.parseByRegex(line);
+    const i = firstDigit(line);
+    return isoUtcAt(line, i) ?? clfAt(line, i) ?? this.parseByRegex(line);
   }
 
   /** parseLine without its fast path: the reference it must agree with (tests compare the two). */
