@@ -23,10 +23,11 @@ function formatter(tz: string): Intl.DateTimeFormat {
 }
 
 /**
- * Names ICU resolves to `UTC` (test/time/zone.test.ts holds them to it): answered without asking ICU, whose
- * first time-zone question loads its zone data (~17 ms of a command's start-up).
+ * Names ICU resolves to `UTC`, as --tz and as $TZ, on Node 20 to 24 (test/time/parse.test.ts holds them to it):
+ * answered without asking ICU, whose first time-zone question loads its zone data (~17 ms of a command's
+ * start-up). Not `GMT`: as $TZ, newer ICU calls it `+00:00`.
  */
-export const UTC_NAMES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT', 'UCT', 'Etc/UCT', 'Zulu', 'Etc/Zulu', 'Universal', 'Etc/Universal']);
+export const UTC_NAMES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'UCT', 'Etc/UCT', 'Zulu', 'Etc/Zulu', 'Universal', 'Etc/Universal']);
 
 /** The local zone (honours $TZ), or UTC when the runtime cannot tell. */
 export function localTimeZone(env: NodeJS.ProcessEnv = process.env): string {
