@@ -49,8 +49,9 @@ export function resolveTimeZone(tz?: string): string {
   }
 }
 
+/** Zones always at offset 0: the UTC names, and GMT (whatever ICU calls it). */
 function isUtc(tz: string): boolean {
-  return tz === 'UTC' || tz === 'Etc/UTC' || tz === 'GMT' || tz === 'Etc/GMT' || tz === 'Zulu' || tz === 'Universal';
+  return tz === 'GMT' || UTC_NAMES.has(tz);
 }
 
 /** Offset of `tz` from UTC at the instant `utcMs`, in ms (positive east of Greenwich). */
