@@ -107,6 +107,7 @@ export const op = {
   popcnt: [0x69],
   add: [0x6a],
   sub: [0x6b],
+  mul: [0x6c],
   and: [0x71],
   or: [0x72],
   shl: [0x74],

@@ -115,6 +115,26 @@ describe('LiteralScanner', () => {
     }
   });
 
+  it('tells apart literals that share a fingerprint window, and windows of every length', () => {
+    // Each shares 'abcd' (or a piece of it) with another; some differ only in case or length.
+    const spec: PrefilterLiteral[] = [
+      { lit: 'abcd', caseless: true },
+      { lit: 'ABCD', caseless: false },
+      { lit: 'xabcd', caseless: false },
+      { lit: 'abcdy', caseless: true },
+      { lit: 'zAbC', caseless: false },
+      { lit: 'Ab', caseless: false },
+      { lit: 'q', caseless: true },
+      { lit: 'b-c', caseless: true, requires: [{ lit: 'W9', caseless: false }] },
+    ];
+    const sc = LiteralScanner.create(spec)!;
+    const lines = ['abcd', 'aBcD', 'ABCD', 'XABCD', 'xabcd', 'xaBcd', 'ABCDY', 'zabc', 'zAbC', 'aB', 'Ab', 'Q', 'b-c', 'b-C W9', 'B-c w9', 'abc', 'bcd', 'z', ''];
+    const got = scan(sc, `${lines.join('\n')}\n`);
+    expect(got.lines).toEqual(reference(lines, spec));
+    // Pinned too, so the comparison is not vacuous: the near misses are lines 7, 9, 12, 14 and 15 on.
+    expect(got.lines).toEqual([0, 1, 2, 3, 4, 5, 6, 8, 10, 11, 13]);
+  });
+
   it('reports a literal at the very start and end of the data, and counts lines without a final newline', () => {
     const sc = LiteralScanner.create([{ lit: 'qlm', caseless: true }])!;
     expect(scan(sc, 'qlm')).toEqual({ lines: [0], newlines: 0 });
