@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { CatalogSet } from '../catalog/set.js';
 import { enrich } from '../enrich/index.js';
 import { TextReader } from '../records/text.js';
-import type { Extractor, RecordHit } from '../records/types.js';
+import type { Extractor, ReaderOptions, ReaderStart, RecordHit } from '../records/types.js';
 import type { CodeInfo } from '../store/types.js';
 import type { TimeParser } from '../time/parse.js';
 
@@ -91,32 +91,113 @@ interface CodeTally {
 }
 
 /**
+ * Integer pairs to dense indices (0, 1, 2, ... in order of arrival): open addressing over typed arrays. The
+ * Maps it replaces cost a hashed lookup per level and a small array per row (~0.5 us a hit line on genlog,
+ * a sixth of a hit line's whole cost, and garbage that outlived the young generation).
+ */
+export class PairIndex {
+  size = 0;
+  /** First and second member of each pair, by index. */
+  a: Int32Array;
+  b: Int32Array;
+  /** Per slot: index + 1, or 0 if free. */
+  private slots: Int32Array;
+  private shift: number;
+
+  constructor(bits = 8) {
+    this.slots = new Int32Array(1 << bits);
+    this.shift = 32 - bits;
+    this.a = new Int32Array(1 << (bits - 1));
+    this.b = new Int32Array(1 << (bits - 1));
+  }
+
+  /** The index of (a, b), given the next one if new (`size` then grows by one). */
+  index(a: number, b: number): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let h = Math.imul(Math.imul(a, 0x9e3779b1) ^ b, 0x85ebca6b) >>> this.shift;
+    for (;;) {
+      const x = slots[h]!;
+      if (x === 0) break;
+      if (this.a[x - 1] === a && this.b[x - 1] === b) return x - 1;
+      h = (h + 1) & mask;
+    }
+    const i = this.size++;
+    if (i === this.a.length) {
+      this.grow();
+      return this.place(i, a, b);
+    }
+    this.a[i] = a;
+    this.b[i] = b;
+    slots[h] = i + 1;
+    return i;
+  }
+
+  private place(i: number, a: number, b: number): number {
+    this.a[i] = a;
+    this.b[i] = b;
+    const mask = this.slots.length - 1;
+    let h = Math.imul(Math.imul(a, 0x9e3779b1) ^ b, 0x85ebca6b) >>> this.shift;
+    while (this.slots[h] !== 0) h = (h + 1) & mask;
+    this.slots[h] = i + 1;
+    return i;
+  }
+
+  /** Twice the room; at most half the slots are ever used. */
+  private grow(): void {
+    const n = this.a.length * 2;
+    const a = new Int32Array(n);
+    const b = new Int32Array(n);
+    a.set(this.a);
+    b.set(this.b);
+    this.a = a;
+    this.b = b;
+    this.slots = new Int32Array(n * 2);
+    this.shift--;
+    for (let i = 0; i < this.size - 1; i++) this.place(i, a[i]!, b[i]!);
+  }
+}
+
+/**
  * A code's slot (by vendor, then code) and what enrichment says of it, kept by a thread for all the ranges
  * it reads with one catalog set: a code is looked up in the catalogs once, and the tally's hot path meets
  * a new code only a few dozen times a run (each time cost V8 its optimised code).
  */
 class CodeSlots {
-  private readonly byVendor = new Map<string, Map<number, number>>();
+  /** Vendor names by number (a handful: found by identity first, they are the catalogs' own strings). */
+  private readonly vendors: string[] = [];
+  /** (vendor number, code) → slot, for codes that are int32 (all real ones); others go through `wide`. */
+  private readonly pairs = new PairIndex();
+  private readonly slotOf: number[] = [];
+  private readonly wide = new Map<string, number>();
   readonly infos: CodeInfo[] = [];
 
   constructor(private readonly catalogs: CatalogSet) {}
 
   slot(vendor: string, code: number): number {
-    const slot = this.byVendor.get(vendor)?.get(code);
-    return slot === undefined ? this.add(vendor, code) : slot;
+    const vs = this.vendors;
+    let v = 0;
+    while (v < vs.length && vs[v] !== vendor) v++;
+    if (v === vs.length) vs.push(vendor);
+    if ((code | 0) !== code) {
+      const key = `${v}/${code}`;
+      let slot = this.wide.get(key);
+      if (slot === undefined) this.wide.set(key, (slot = this.add(vendor, code)));
+      return slot;
+    }
+    const i = this.pairs.index(v, code);
+    if (i < this.slotOf.length) return this.slotOf[i]!;
+    const slot = this.add(vendor, code);
+    this.slotOf.push(slot);
+    return slot;
   }
 
   private add(vendor: string, code: number): number {
-    let byCode = this.byVendor.get(vendor);
-    if (byCode === undefined) this.byVendor.set(vendor, (byCode = new Map()));
-    const slot = this.infos.length;
     const e = enrich({ vendor, code, via: '' }, { ts: '', source: '', line: 0, text: '' }, this.catalogs);
     this.infos.push({ vendor: e.vendor, code: e.code, known: e.known, product: e.product, name: e.name, message: e.message, category: e.category, severity: e.severity });
-    byCode.set(code, slot);
-    return slot;
+    return this.infos.length - 1;
   }
 }
-
 const codeSlots = new WeakMap<CatalogSet, CodeSlots>();
 
 function slotsFor(catalogs: CatalogSet): CodeSlots {
@@ -125,19 +206,16 @@ function slotsFor(catalogs: CatalogSet): CodeSlots {
   return s;
 }
 
-/** One range's hits, tallied with numbers: counts by hour then code slot, samples by slot. */
+/** One range's hits, tallied with numbers: counts by hour and code slot, samples by slot. */
 class Tally {
   hits = 0;
   unknown = 0;
   private readonly slots: CodeSlots;
   /** This range's samples and untimed hits, by slot (undefined: not met here). */
   private readonly codes: Array<CodeTally | undefined>;
-  /** Hour (bucket / 3600: a small integer key, where the bucket itself is a boxed double) → slot → [count, first ms, last ms]. */
-  private readonly counts = new Map<number, Map<number, [number, number, number]>>();
-  rows = 0;
-  /** The hour of `lastHour` (a small integer: see `add`). */
-  private lastBucket = -1;
-  private lastHour: Map<number, [number, number, number]> | undefined;
+  /** Count rows: (hour since 1970, slot) → row; per row count, first and last ms in `vals`. */
+  private readonly keys = new PairIndex(10);
+  private vals = new Float64Array(3 * 512);
 
   constructor(private readonly ctx: RangeContext) {
     this.slots = slotsFor(ctx.catalogs);
@@ -145,45 +223,47 @@ class Tally {
     this.codes = new Array<CodeTally | undefined>(this.slots.infos.length).fill(undefined);
   }
 
-  /**
-   * A method, not a per-instance arrow function, and with integer hour keys: a range makes a new Tally, and
-   * V8 compiled a new closure's copy again and again (and gave up its optimised code on a non-integer key).
-   */
+  get rows(): number {
+    return this.keys.size;
+  }
+
+  /** A method, not a per-instance arrow function: a range makes a new Tally, and V8 compiled each closure again. */
   add(r: RecordHit): void {
     const timed = Number.isFinite(r.ts);
     const ms = Math.trunc(r.ts);
-    let hour: Map<number, [number, number, number]> | undefined;
-    if (timed) {
-      // Hours since 1970 fit an int32 for any time a parser accepts (years 0-9999).
-      const h = (hourBucket(ms) / 3600) | 0;
-      if (h !== this.lastBucket || this.lastHour === undefined) {
-        hour = this.counts.get(h);
-        if (hour === undefined) this.counts.set(h, (hour = new Map()));
-        this.lastBucket = h;
-        this.lastHour = hour;
-      } else hour = this.lastHour;
-    }
+    // Hours since 1970 fit an int32 for any time a parser accepts (years 0-9999).
+    const hour = timed ? (hourBucket(ms) / 3600) | 0 : 0;
     const keep = this.ctx.samplesPerCode;
-    for (const h of r.hits) {
+    const hits = r.hits;
+    for (let x = 0; x < hits.length; x++) {
+      const h = hits[x]!;
       this.hits++;
       const slot = this.slots.slot(h.vendor, h.code);
       const c = this.codes[slot] ?? (this.codes[slot] = { samples: [], untimed: undefined });
       if (!this.slots.infos[slot]!.known) this.unknown++;
-      if (hour === undefined) {
+      if (!timed) {
         const u = (c.untimed ??= { slot, count: 0, samples: [] });
         u.count++;
         u.samples.push([r.line, r.text]);
         if (u.samples.length > keep) u.samples.shift();
         continue;
       }
-      const n = hour.get(slot);
-      if (n === undefined) {
-        hour.set(slot, [1, ms, ms]);
-        this.rows++;
+      const before = this.keys.size;
+      const at = 3 * this.keys.index(hour, slot);
+      let vals = this.vals;
+      if (this.keys.size > before) {
+        if (at === vals.length) {
+          vals = new Float64Array(2 * vals.length);
+          vals.set(this.vals);
+          this.vals = vals;
+        }
+        vals[at] = 1;
+        vals[at + 1] = ms;
+        vals[at + 2] = ms;
       } else {
-        n[0]++;
-        if (ms < n[1]) n[1] = ms;
-        if (ms > n[2]) n[2] = ms;
+        vals[at]!++;
+        if (ms < vals[at + 1]!) vals[at + 1] = ms;
+        if (ms > vals[at + 2]!) vals[at + 2] = ms;
       }
       const list = c.samples;
       if (list.length < keep || list[list.length - 1]!.ms <= ms) addSample(list, { ms, line: r.line, text: r.text }, keep);
@@ -191,18 +271,17 @@ class Tally {
   }
 
   result(): Pick<RangeResult, 'counts' | 'samples' | 'untimed' | 'codes' | 'hits' | 'unknown'> {
-    const counts = new Float64Array(this.rows * COUNT_FIELDS);
-    let i = 0;
-    // forEach, not for-of with destructuring: V8 compiles this once per thread, and that form cost it ~10 ms.
-    this.counts.forEach((slots, h) => {
-      slots.forEach((v, slot) => {
-        counts[i++] = h * 3600;
-        counts[i++] = slot;
-        counts[i++] = v[0];
-        counts[i++] = v[1];
-        counts[i++] = v[2];
-      });
-    });
+    const n = this.keys.size;
+    const counts = new Float64Array(n * COUNT_FIELDS);
+    const { a: hours, b: slots } = this.keys;
+    const vals = this.vals;
+    for (let row = 0, i = 0; row < n; row++) {
+      counts[i++] = hours[row]! * 3600;
+      counts[i++] = slots[row]!;
+      counts[i++] = vals[3 * row]!;
+      counts[i++] = vals[3 * row + 1]!;
+      counts[i++] = vals[3 * row + 2]!;
+    }
     const samples: RangeResult['samples'] = [];
     const untimed: RangeResult['untimed'] = [];
     this.codes.forEach((c, slot) => {
@@ -219,20 +298,44 @@ class Tally {
 }
 
 /**
+ * A range reader's options, as a class rather than an object literal: V8 widened the literal's field types
+ * when the second range built it, and threw away the reading path's optimised code that relied on them
+ * (one deoptimisation and ~6 ms of recompiling per thread). The reader calls `now` and `onHit` as methods.
+ */
+class RangeReaderOptions implements ReaderOptions {
+  readonly extractor: Extractor;
+  readonly maxLine: number;
+  readonly time: TimeParser;
+  readonly start: ReaderStart;
+
+  constructor(
+    ctx: RangeContext,
+    private readonly tally: Tally,
+    position: number,
+  ) {
+    this.extractor = ctx.extractor;
+    this.maxLine = ctx.maxLine;
+    this.time = ctx.time;
+    this.start = { position, lines: 0 };
+  }
+
+  /** NaN marks a hit with no timestamp before it in this range: the committer times it. */
+  now(): number {
+    return NaN;
+  }
+
+  onHit(r: RecordHit): void {
+    this.tally.add(r);
+  }
+}
+
+/**
  * Reads one range of a plain-text file and tallies its hits. `stop()` is checked between chunks: a stopped
  * range ends early at a line boundary (`partial`), which is still a consistent point to commit.
  */
 export async function readRange(fh: FileHandle, task: RangeTask, ctx: RangeContext, stop: () => boolean = () => false): Promise<RangeResult> {
   const tally = new Tally(ctx);
-  const reader = new TextReader({
-    extractor: ctx.extractor,
-    maxLine: ctx.maxLine,
-    time: ctx.time,
-    // NaN marks a hit with no timestamp before it in this range: the committer times it.
-    now: () => NaN,
-    onHit: (r) => tally.add(r),
-    start: { position: task.start, lines: 0 },
-  });
+  const reader = new TextReader(new RangeReaderOptions(ctx, tally, task.start));
   // Plain blocking reads: a worker has nothing else to do meanwhile, and they cost a third of the promise
   // round trips through the thread pool. The event loop still gets a turn every few MB (Ctrl-C, messages).
   // Read straight into the scanner's memory when there is one: its regions are scanned where they lie.

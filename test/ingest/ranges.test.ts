@@ -5,12 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import fsp from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { loadCatalogs } from '../../src/catalog/index.js';
+import { catalogSet, loadCatalogs } from '../../src/catalog/index.js';
 import { compileExtractor } from '../../src/extract/index.js';
-import { readRange, type RangeContext } from '../../src/pipeline/ranges.js';
+import { PairIndex, readRange, type RangeContext } from '../../src/pipeline/ranges.js';
 import { SCAN_CAPACITY } from '../../src/records/scanner.js';
 import { TimeParser } from '../../src/time/parse.js';
 import { fixtureLines } from '../extract/helpers.js';
+import type { VendorCatalog } from '../../src/types.js';
 
 describe('readRange', () => {
   it('gives the same tally scanning in place (any chunk size) as copying each chunk first', async () => {
@@ -47,4 +48,65 @@ describe('readRange', () => {
       await fh.close();
     }
   });
+
+  it('tallies codes past int32 apart from their int32 look-alikes, by hour', async () => {
+    // A catalog of one's own may capture long numbers: 4294967338 is 42 modulo 2^32, and must stay apart.
+    const acme: VendorCatalog = {
+      vendor: 'acme',
+      product: 'Acme',
+      files: ['/tmp/acme.json'],
+      patterns: [{ id: 'p', regex: 'ACME-ERR (?<code>\\d{1,12})', anchors: ['ACME-ERR'], samples: [] }],
+      entries: [{ vendor: 'acme', code: 42, name: null, message: 'The widget is broken', alternates: [], category: 'x', severity: 'error' }],
+    };
+    const catalogs = catalogSet([acme]);
+    const lines = [
+      '2026-11-10T01:00:00Z ACME-ERR 42',
+      '2026-11-10T01:30:00Z ACME-ERR 4294967338',
+      '2026-11-10T01:40:00Z ACME-ERR 4294967338',
+      '2026-11-10T02:00:00Z ACME-ERR 42',
+      'ACME-ERR 4294967338 without a stamp of its own',
+    ];
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'errscan-ranges-')), 'wide.log');
+    fs.writeFileSync(file, `ACME-ERR 42 before any stamp\n${lines.join('\n')}\n`);
+    const fh = await fsp.open(file, 'r');
+    try {
+      const ctx: RangeContext = { extractor: compileExtractor(catalogs), catalogs, time: new TimeParser('UTC'), maxLine: 1 << 20, chunkSize: 4096, samplesPerCode: 5, maxRows: 1e9 };
+      const r = await readRange(fh, { index: 0, start: 0, end: fs.statSync(file).size, last: true }, ctx);
+      const code = (slot: number): number => r.codes[slot]!.code;
+      const rows: Array<[string, number, number]> = [];
+      for (let i = 0; i < r.counts.length; i += 5) rows.push([new Date(r.counts[i]! * 1000).toISOString(), code(r.counts[i + 1]!), r.counts[i + 2]!]);
+      expect(rows).toEqual([
+        ['2026-11-10T01:00:00.000Z', 42, 1],
+        ['2026-11-10T01:00:00.000Z', 4294967338, 2],
+        ['2026-11-10T02:00:00.000Z', 42, 1],
+        ['2026-11-10T02:00:00.000Z', 4294967338, 1],
+      ]);
+      expect(r.untimed.map((u) => [code(u.slot), u.count])).toEqual([[42, 1]]);
+      expect({ hits: r.hits, unknown: r.unknown }).toEqual({ hits: 6, unknown: 3 });
+    } finally {
+      await fh.close();
+    }
+  });
 });
+
+describe('PairIndex', () => {
+  it('numbers int32 pairs densely in order of arrival, through growth and collisions', () => {
+    const idx = new PairIndex(2);
+    const ref = new Map<string, number>();
+    let seed = 7;
+    const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) | 0) >>> 8) % n;
+    for (let k = 0; k < 20_000; k++) {
+      // Few distinct values per member, both signs and the extremes: many repeats and hash collisions.
+      const pick = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 3600, -20120, rnd(5000)];
+      const a = pick[rnd(pick.length)]!;
+      const b = rnd(3) === 0 ? pick[rnd(pick.length)]! : rnd(300) - 150;
+      const key = `${a},${b}`;
+      const want = ref.get(key) ?? ref.size;
+      ref.set(key, want);
+      expect(idx.index(a, b)).toBe(want);
+    }
+    expect(idx.size).toBe(ref.size);
+    for (const [key, i] of ref) expect(`${idx.a[i]},${idx.b[i]}`).toBe(key);
+  });
+});
+
