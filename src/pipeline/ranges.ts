@@ -206,6 +206,9 @@ function slotsFor(catalogs: CatalogSet): CodeSlots {
   return s;
 }
 
+/** Count rows of the last range this thread tallied. */
+let lastRows = 0;
+
 /** One range's hits, tallied with numbers: counts by hour and code slot, samples by slot. */
 class Tally {
   hits = 0;
@@ -214,13 +217,17 @@ class Tally {
   /** This range's samples and untimed hits, by slot (undefined: not met here). */
   private readonly codes: Array<CodeTally | undefined>;
   /** Count rows: (hour since 1970, slot) → row; per row count, first and last ms in `vals`. */
-  private readonly keys = new PairIndex(10);
-  private vals = new Float64Array(3 * 512);
+  private readonly keys: PairIndex;
+  private vals: Float64Array;
 
   constructor(private readonly ctx: RangeContext) {
     this.slots = slotsFor(ctx.catalogs);
     // No holes (a new slot is always the next index): an array whose kind changes costs V8 its optimised code.
     this.codes = new Array<CodeTally | undefined>(this.slots.infos.length).fill(undefined);
+    // Room for as many rows as the thread's last range had: growing rehashes, and V8 compiled that loop too.
+    const bits = Math.min(17, Math.max(10, Math.ceil(Math.log2(lastRows + 1)) + 1));
+    this.keys = new PairIndex(bits);
+    this.vals = new Float64Array(3 << (bits - 1));
   }
 
   get rows(): number {
@@ -272,6 +279,7 @@ class Tally {
 
   result(): Pick<RangeResult, 'counts' | 'samples' | 'untimed' | 'codes' | 'hits' | 'unknown'> {
     const n = this.keys.size;
+    lastRows = n;
     const counts = new Float64Array(n * COUNT_FIELDS);
     const { a: hours, b: slots } = this.keys;
     const vals = this.vals;

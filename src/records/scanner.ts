@@ -14,6 +14,7 @@
 // literals; the scanner checks that itself, once per line, so such lines never reach JavaScript.
 //
 // Results are exact whatever the fingerprints: they only decide how often verification runs.
+import v8 from 'node:v8';
 import type { PrefilterLiteral } from './types.js';
 import { encodeModule, i32, op, v128, type Code } from './wasm.js';
 
@@ -58,7 +59,7 @@ interface Lit {
  * The scanner's functions: eqAt(p, lit, mask, len), contains(from, to, req), find(from, end), for one set
  * of nibble tables (8 buckets) or two (16 buckets: twice the shuffles, fewer false candidates).
  */
-function moduleBytes(sets: 1 | 2): Uint8Array {
+function moduleBytes(sets: 1 | 2, relaxed: boolean): Uint8Array {
   const { get, set, tee, load, load8, store } = op;
   const c = op.const;
   // eqAt(p, lit, mask, len) → 1 if the bytes at p equal lit after OR-ing mask (0x20 folds ASCII letters).
@@ -122,29 +123,40 @@ function moduleBytes(sets: 1 | 2): Uint8Array {
     get(1),
   ];
   // find(from, end): locals
-  const [from, end, i, nl, cm, nlm, j, q, w, lim, k, kend, rec, s, wbit, cS, cE, chk, sat, r, rend, ci, key, h, e, mk] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+  const [from, end, i, nl, cm, nlm, j, q, w, lim, k, kend, rec, s, wbit, cS, cE, chk, sat, r, rend, ci, key, h, e, mk, prevNlm] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
   ];
-  const [v, acc, lo, hi, c15, c10, zero, accB] = [26, 27, 28, 29, 30, 31, 32, 33];
-  const table = (set_: number, pos: number, half: number): Code => [c(0), op.v128load(TAB + set_ * 128 + pos * 32 + half * 16)];
-  const position = (pos: number): Code => [
-    get(i), op.v128load(pos), set(v),
-    get(v), get(c15), op.vand, set(lo),
-    get(v), c(4), op.shrU16, get(c15), op.vand, set(hi),
-    ...(pos === 0 ? [get(v), get(c10), op.eq8, op.bitmask8, set(nlm)] : []),
-    table(0, pos, 0), get(lo), op.swizzle, table(0, pos, 1), get(hi), op.swizzle, op.vand,
-    ...(pos === 0 ? [] : [get(acc), op.vand]),
-    set(acc),
-    ...(sets === 1
-      ? []
-      : [
-          table(1, pos, 0), get(lo), op.swizzle, table(1, pos, 1), get(hi), op.swizzle, op.vand,
-          ...(pos === 0 ? [] : [get(accB), op.vand]),
-          set(accB),
-        ]),
+  const [v, acc, lo, hi, c15, c10, zero, accB, cur, p0, p1, p2, q0, q1, q2] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41];
+  // Set 0's nibble tables live in locals (8, from 42); set 1's are read from memory.
+  const tl = (pos: number, half: number): number => 42 + pos * 2 + half;
+  const swizzle = relaxed ? op.relaxedSwizzle : op.swizzle;
+  const table = (set_: number, pos: number, half: number): Code =>
+    set_ === 0 ? get(tl(pos, half)) : [c(0), op.v128load(TAB + set_ * 128 + pos * 32 + half * 16)];
+  // Byte e's bucket bits as the k-th byte of a fingerprint: table k's entries for its two nibbles.
+  const lookup = (set_: number, k: number): Code => [table(set_, k, 0), get(lo), swizzle, table(set_, k, 1), get(hi), swizzle, op.vand];
+  // Lanes 16-n .. 31-n of (previous block, this block): each byte's bits from n bytes before it.
+  const back = (n: number): Code => op.shuffle(Array.from({ length: 16 }, (_, x) => 16 - n + x));
+  /**
+   * One load a block (Hyperscan's Teddy): a fingerprint ending at byte e needs table 3 at e, table 2 at
+   * e-1, table 1 at e-2 and table 0 at e-3, the earlier ones carried over from the previous block.
+   */
+  const lookups = (set_: number, out: number, prev: [number, number, number]): Code => [
+    lookup(set_, 3), set(out),
+    lookup(set_, 2), tee(cur), get(prev[2]), get(cur), back(1), get(out), op.vand, set(out), set(prev[2]),
+    lookup(set_, 1), tee(cur), get(prev[1]), get(cur), back(2), get(out), op.vand, set(out), set(prev[1]),
+    lookup(set_, 0), tee(cur), get(prev[0]), get(cur), back(3), get(out), op.vand, set(out), set(prev[0]),
   ];
   const any: Code = sets === 1 ? [get(acc)] : [get(acc), get(accB), op.vor];
-  const found: Code = [c(OUT), get(nl), get(nlm), c(1), get(j), op.shl, c(1), op.sub, op.and, op.popcnt, op.add, store(), get(s), op.return];
+  // Newlines before the fingerprint's start q = i + j - 3 (none in [q, s) as a literal spans it; a short
+  // literal's fingerprint may run past its end, over newlines): in this block if j >= 3, else less those of
+  // the previous block at or after q.
+  const found: Code = [
+    c(OUT),
+    get(nl), get(nlm), c(1), get(j), c(3), op.sub, op.shl, c(1), op.sub, op.and, op.popcnt, op.add,
+    get(nl), get(prevNlm), get(j), c(13), op.add, op.shrU, op.popcnt, op.sub,
+    get(j), c(3), op.geS, op.select,
+    store(), get(s), op.return,
+  ];
   // The literals of one window entry, each checked where it would start: in range, the first 4 bytes
   // (folded, masked to the length), then the rest; a weak one also needs a required literal on its line.
   const literals: Code = [
@@ -203,29 +215,40 @@ function moduleBytes(sets: 1 | 2): Uint8Array {
     op.end, op.end,
   ];
   const find: Code = [
-    c(0), set(nl), get(from), set(i), c(0), set(cS), c(0), set(cE),
+    c(0), set(nl), get(from), set(i), c(0), set(cS), c(0), set(cE), c(0), set(prevNlm),
     c(15), op.splat8, set(c15), c(10), op.splat8, set(c10), c(0), op.splat8, set(zero),
+    ...[0, 1, 2, 3].flatMap((pos) => [0, 1].flatMap((half) => [c(0), op.v128load(TAB + pos * 32 + half * 16), set(tl(pos, half))])),
+    get(zero), set(p0), get(zero), set(p1), get(zero), set(p2),
+    get(zero), set(q0), get(zero), set(q1), get(zero), set(q2),
     op.block, op.loop,
-    get(i), get(end), op.geS, op.brIf(1),
+    // Blocks run to end + 2: the last fingerprint starts at end - 1 (short literals see zeros after it).
+    get(i), get(end), c(3), op.add, op.geS, op.brIf(1),
     get(end), get(i), op.sub, set(lim),
-    position(0), position(1), position(2), position(3),
+    get(i), op.v128load(), set(v),
+    get(v), get(c15), op.vand, set(lo),
+    get(v), c(4), op.shrU16, get(c15), op.vand, set(hi),
+    get(v), get(c10), op.eq8, op.bitmask8, set(nlm),
+    lookups(0, acc, [p0, p1, p2]),
+    ...(sets === 1 ? [] : [lookups(1, accB, [q0, q1, q2])]),
     c(0), set(cm),
     any, op.anyTrue, op.if,
     any, get(zero), op.ne8, op.bitmask8, set(cm),
     op.end,
     get(lim), c(16), op.ltS, op.if,
-    get(nlm), c(1), get(lim), op.shl, c(1), op.sub, op.and, set(nlm),
-    get(cm), c(1), get(lim), op.shl, c(1), op.sub, op.and, set(cm),
+    get(nlm), c(1), get(lim), c(0), get(lim), c(0), op.gtS, op.select, op.shl, c(1), op.sub, op.and, set(nlm),
+    // A fingerprint ending at j starts at j - 3: it must start before end.
+    get(cm), c(1), get(lim), c(3), op.add, op.shl, c(1), op.sub, op.and, set(cm),
     op.end,
     get(cm), op.if,
     op.loop,
     get(cm), op.ctz, set(j),
-    get(i), get(j), op.add, set(q),
+    get(i), get(j), op.add, c(3), op.sub, set(q),
     verify,
     get(cm), get(cm), c(1), op.sub, op.and, tee(cm), op.brIf(0),
     op.end,
     op.end,
     get(nl), get(nlm), op.popcnt, op.add, set(nl),
+    get(nlm), set(prevNlm),
     get(i), c(16), op.add, set(i),
     op.br(0),
     op.end, op.end,
@@ -236,7 +259,7 @@ function moduleBytes(sets: 1 | 2): Uint8Array {
     [
       { params: [i32, i32, i32, i32], results: [i32], locals: [i32], body: eqAt },
       { params: [i32, i32, i32], results: [i32], locals: [i32, i32, i32, i32, i32, i32, i32, v128, v128], body: contains },
-      { name: 'find', params: [i32, i32], results: [i32], locals: [...Array<number>(24).fill(i32), ...Array<number>(8).fill(v128)], body: find },
+      { name: 'find', params: [i32, i32], results: [i32], locals: [...Array<number>(25).fill(i32), ...Array<number>(23).fill(v128)], body: find },
       { params: [i32, i32], results: [i32], locals: [i32, i32], body: lineEnd },
       { params: [i32, i32], results: [i32], locals: [i32, i32], body: lineStart },
     ],
@@ -258,18 +281,37 @@ function bucketSets(literals: number): 1 | 2 {
 
 const compiled = new Map<number, object | null>();
 
-function wasmModule(sets: 1 | 2): object | undefined {
-  let m = compiled.get(sets);
+function wasmModule(sets: 1 | 2, relaxed: boolean): object | undefined {
+  const key = sets * 2 + (relaxed ? 1 : 0);
+  let m = compiled.get(key);
   if (m === undefined) {
-    try {
-      m = new WebAssembly.Module(moduleBytes(sets));
-    } catch {
-      // No WebAssembly SIMD (an old or restricted runtime): the regex path does the same work, slower.
-      m = null;
-    }
-    compiled.set(sets, m);
+    m = (relaxed ? compile(sets, true) : undefined) ?? compile(sets, false) ?? null;
+    compiled.set(key, m);
   }
   return m ?? undefined;
+}
+
+let relaxedFlag = false;
+
+/**
+ * The module, or undefined if this runtime cannot compile it. Relaxed SIMD is standard and on by default
+ * from Node 22; Node 20's V8 has it behind a flag, turned on here for modules compiled from now on. Without
+ * it, swizzles cost twice the instructions; without SIMD at all, the regex path does the work, slower.
+ */
+function compile(sets: 1 | 2, relaxed: boolean): object | undefined {
+  const bytes = moduleBytes(sets, relaxed);
+  try {
+    return new WebAssembly.Module(bytes);
+  } catch {
+    if (!relaxed || relaxedFlag) return undefined;
+  }
+  relaxedFlag = true;
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return new WebAssembly.Module(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 const isLetter = (ch: number): boolean => (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90);
@@ -657,7 +699,8 @@ export class LiteralScanner {
   }
 
   /** A scanner for these literals, or undefined when they do not suit it (then use the regex). */
-  static create(spec: readonly PrefilterLiteral[]): LiteralScanner | undefined {
+  /** @param relaxed use relaxed SIMD where the runtime has it (false: the portable module, for tests). */
+  static create(spec: readonly PrefilterLiteral[], relaxed = true): LiteralScanner | undefined {
     if (spec.length === 0 || spec.length > MAX_LITERALS) return undefined;
     const lits: Lit[] = [];
     let weak = 0;
@@ -668,7 +711,7 @@ export class LiteralScanner {
       lits.push(lit);
     }
     const sets = bucketSets(lits.length);
-    const mod = wasmModule(sets);
+    const mod = wasmModule(sets, relaxed);
     if (!mod) return undefined;
     const s = new LiteralScanner(lits, 8 * sets, new WebAssembly.Instance(mod, {}));
     return s.layout() ? s : undefined;

@@ -94,6 +94,7 @@ export const op = {
   load: (offset = 0): number[] => [0x28, 2, ...uleb(offset)],
   load8: (offset = 0): number[] => [0x2d, 0, ...uleb(offset)],
   store: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
+  select: [0x1b],
   eqz: [0x45],
   eq: [0x46],
   ne: [0x47],
@@ -115,6 +116,10 @@ export const op = {
   v128load: (offset = 0): number[] => [...simd(0x00), 0, ...uleb(offset)],
   v128store: (offset = 0): number[] => [...simd(0x0b), 0, ...uleb(offset)],
   swizzle: simd(0x0e),
+  /** i8x16.relaxed_swizzle: like swizzle for indices below 16 (one pshufb on x64, where swizzle needs two). */
+  relaxedSwizzle: simd(0x100),
+  /** i8x16.shuffle of two vectors by 16 constant lane indices (0-15 the first, 16-31 the second). */
+  shuffle: (lanes: number[]): number[] => [...simd(0x0d), ...lanes],
   splat8: simd(0x0f),
   eq8: simd(0x23),
   ne8: simd(0x24),

@@ -39,7 +39,10 @@ const word = fc.string({ unit: letters, minLength: 1, maxLength: 7 });
 const text = fc.string({ unit: fc.oneof(letters, fc.constantFrom('\t', '\u00e9', '\u00ff', '\u00c4')), minLength: 1, maxLength: 9 });
 
 describe('LiteralScanner', () => {
-  it('finds the same candidate lines as a plain search, for random literals and text', () => {
+  it.each([
+    ['with relaxed SIMD where the runtime has it', true],
+    ['with the portable module', false],
+  ])('finds the same candidate lines as a plain search, for random literals and text (%s)', (_, relaxed) => {
     const literal = fc.record({
       lit: word,
       caseless: fc.boolean(),
@@ -53,7 +56,7 @@ describe('LiteralScanner', () => {
           const spec: PrefilterLiteral[] = raw.map((l) => (l.requires ? { lit: l.lit, caseless: l.caseless, requires: l.requires } : { lit: l.lit, caseless: l.caseless }));
           // Lines built from the literals' own alphabet, so that many are candidates.
           const lines = parts.map((p) => p.join(''));
-          const sc = LiteralScanner.create(spec);
+          const sc = LiteralScanner.create(spec, relaxed);
           expect(sc).toBeDefined();
           const got = scan(sc!, `${lines.join('\n')}\n`);
           expect(got.lines).toEqual(reference(lines, spec));
