@@ -1,4 +1,6 @@
 // Catalog loading: shipped catalogs/*.json, then $ERRSCAN_CATALOGS, then --catalog; validated and indexed once.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import safeRegex from 'safe-regex2';
@@ -6,7 +8,7 @@ import { ErrscanError, type ErrorCode } from '../errors.js';
 import type { VendorCatalog } from '../types.js';
 import { findSyntaxError, locatePointer, placeOf } from './json.js';
 import { validate as generatedValidator } from './schema-validator.js';
-import { builtinCatalogDir, catalogFiles, mergeCatalog, readCatalogText, shapeCatalog, type CatalogFile, type RawCatalog } from './files.js';
+import { PACKAGE_ROOT, builtinCatalogDir, catalogFiles, mergeCatalog, readCatalogText, shapeCatalog, type CatalogFile, type RawCatalog } from './files.js';
 import { catalogSet, rememberRegExp, type CatalogSet } from './set.js';
 
 // The lookup side has no validation dependencies (ajv, safe-regex2), so reading threads import set.js alone.
@@ -87,9 +89,36 @@ function schemaMessage(err: ErrorObject): { pointer: string; message: string } {
   }
 }
 
+/** Where the build records the catalog texts it validated (scripts/stamp-catalogs.mjs). */
+export const STAMP_FILE = path.join(PACKAGE_ROOT, 'dist/bin/validated-catalogs.json');
+
+let stamped: ReadonlySet<string> | undefined;
+
+/** SHA-256 of a catalog file's text (after any BOM), as the build stamp lists it. */
+export function catalogHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Whether the build validated exactly this text: the shipped catalogs, unless edited since. Validating them
+ * cost every command ~12 ms of start-up; any other text is validated as it loads. No stamp: none is.
+ */
+function validatedAtBuild(text: string): boolean {
+  if (stamped === undefined) {
+    try {
+      const list: unknown = JSON.parse(fs.readFileSync(STAMP_FILE, 'utf8'));
+      stamped = new Set(Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : []);
+    } catch {
+      stamped = new Set();
+    }
+  }
+  return stamped.size > 0 && stamped.has(catalogHash(text));
+}
+
 /** Reads, parses and validates one catalog file; throws ErrscanError naming the file and the place. */
 export function readCatalogFile(file: string): CatalogFile {
   const text = readCatalogText(file);
+  if (validatedAtBuild(text)) return shapeCatalog(JSON.parse(text) as RawCatalog, file);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { catalogsFromArgv, isSafeRegex, loadCatalogs, patternRegExp, readCatalogFile } from '../../src/catalog/index.js';
+import { STAMP_FILE, catalogHash, catalogsFromArgv, isSafeRegex, loadCatalogs, patternRegExp, readCatalogFile, validateCatalog } from '../../src/catalog/index.js';
+import { builtinCatalogDir, catalogFiles, readCatalogText } from '../../src/catalog/files.js';
 import { ErrscanError } from '../../src/errors.js';
 import { SEVERITIES } from '../../src/types.js';
 
@@ -23,6 +24,28 @@ afterAll(() => {
 
 describe('shipped catalogs', () => {
   const set = loadCatalogs({ env: {} });
+
+  it('validate on their own, and the build stamp lists exactly their texts', () => {
+    const files = catalogFiles(builtinCatalogDir());
+    for (const f of files) {
+      const text = readCatalogText(f);
+      expect(() => validateCatalog(JSON.parse(text), f, text), f).not.toThrow();
+    }
+    // npm test builds first (pretest), so the stamp is this tree's.
+    const stamp = JSON.parse(fs.readFileSync(STAMP_FILE, 'utf8')) as string[];
+    expect([...stamp].sort()).toEqual(files.map((f) => catalogHash(readCatalogText(f))).sort());
+  });
+
+  it('skip validation only for a stamped text: an edited copy is validated, an exact copy is not', () => {
+    const shipped = readCatalogText(path.join(builtinCatalogDir(), 'dls.json'));
+    const copy = write('stamp/dls.json', shipped);
+    expect(readCatalogFile(copy).vendor).toBe('dls');
+    // One entry twice: the schema allows it, the validator does not.
+    const data = JSON.parse(shipped) as { entries: unknown[] };
+    data.entries.push(data.entries[0]);
+    const edited = write('stamp/dls-edited.json', data);
+    expect(() => readCatalogFile(edited)).toThrow(/duplicate code/);
+  });
 
   it('have every seed row', () => {
     expect(set.vendors.map((v) => [v.vendor, v.entries.length])).toEqual([
