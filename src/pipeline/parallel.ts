@@ -22,7 +22,7 @@ import { TimeParser } from '../time/parse.js';
 import { isoString } from '../time/iso.js';
 import { adoptWorkers, spawnRangeWorker } from './pool.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerInitMessage } from './range-worker.js';
-import { COUNT_FIELDS, addSample, hourBucket, readRange, type RangeContext, type RangeResult, type RangeTask } from './ranges.js';
+import { COUNT_FIELDS, PairIndex, addSample, hourBucket, readRange, type RangeContext, type RangeResult, type RangeTask } from './ranges.js';
 import { ioError } from './run.js';
 import type { Checkpoint, RunInfo } from './types.js';
 
@@ -128,48 +128,48 @@ interface Job {
 const IDS = 2 ** 21;
 
 /**
- * Count rows waiting for their commit, in columns (bucket, code id, count, first ms, last ms) found through
- * small-integer keys (hour, then id). A batch lives for up to a flush interval: as a few arrays instead of an
- * object per row it costs the main thread's young generation nothing, which V8 would otherwise double.
+ * Count rows waiting for their commit, in columns (bucket, code id, count, first ms, last ms) found by
+ * (hour, id) in a PairIndex. A batch lives for up to a flush interval: as a few arrays instead of an object
+ * per row it costs the main thread's young generation nothing, which V8 would otherwise double.
  */
 class PendingCounts {
-  size = 0;
-  private cols = new Float64Array(5 * 256);
-  private readonly hours = new Map<number, Map<number, number>>();
-  private lastHour = 0;
-  private lastIds: Map<number, number> | undefined;
+  private cols = new Float64Array(5 * 1024);
+  private readonly rows = new PairIndex(11);
+
+  get size(): number {
+    return this.rows.size;
+  }
 
   add(bucket: number, id: number, n: number, first: number, last: number): void {
-    // An int32 key (hours since 1970, for any time a parser accepts), and a range's rows come hour by hour.
-    const hour = (bucket / 3600) | 0;
-    let ids = this.lastIds;
-    if (ids === undefined || hour !== this.lastHour) {
-      ids = this.hours.get(hour);
-      if (ids === undefined) this.hours.set(hour, (ids = new Map()));
-      this.lastHour = hour;
-      this.lastIds = ids;
-    }
-    const row = ids.get(id);
+    // An int32 key: hours since 1970, for any time a parser accepts.
+    const before = this.rows.size;
+    const o = this.rows.index((bucket / 3600) | 0, id) * 5;
     let c = this.cols;
-    if (row === undefined) {
-      if ((this.size + 1) * 5 > c.length) {
+    if (this.rows.size > before) {
+      if (o === c.length) {
         const grown = new Float64Array(c.length * 2);
         grown.set(c);
         this.cols = c = grown;
       }
-      const o = this.size * 5;
       c[o] = bucket;
       c[o + 1] = id;
       c[o + 2] = n;
       c[o + 3] = first;
       c[o + 4] = last;
-      ids.set(id, this.size++);
       return;
     }
-    const o = row * 5;
     c[o + 2]! += n;
     if (first < c[o + 3]!) c[o + 3] = first;
     if (last > c[o + 4]!) c[o + 4] = last;
+  }
+
+  /**
+   * A range's count rows (COUNT_FIELDS each, code by the range's slot; `ids` maps slots to run ids). Its own
+   * small method: in the merge, this loop made V8 compile the whole merge (~34 ms on a background thread,
+   * while the reading threads want both cores).
+   */
+  addRows(c: Float64Array, ids: Int32Array): void {
+    for (let i = 0; i < c.length; i += COUNT_FIELDS) this.add(c[i]!, ids[c[i + 1]!]!, c[i + 2]!, c[i + 3]!, c[i + 4]!);
   }
 
   /** Each row: bucket, code id, count, first ms, last ms. */
@@ -177,6 +177,15 @@ class PendingCounts {
     const c = this.cols;
     for (let o = 0; o < this.size * 5; o += 5) fn(c[o]!, c[o + 1]!, c[o + 2]!, c[o + 3]!, c[o + 4]!);
   }
+}
+
+/** Which code slots a range's count rows and samples use (loops of their own, for the reason in addRows). */
+function slotsUsed(r: RangeResult): Uint8Array {
+  const used = new Uint8Array(r.codes.length);
+  const c = r.counts;
+  for (let i = 1; i < c.length; i += COUNT_FIELDS) used[c[i]!] = 1;
+  for (let k = 0; k < r.samples.length; k++) used[r.samples[k]![0]] = 1;
+  return used;
 }
 
 interface PendingSample {
@@ -192,6 +201,20 @@ class PendingBatch {
   codes: CodeInfo[] = [];
   checkpoint: Checkpoint | undefined;
   hits = 0;
+
+  sample(id: number, s: PendingSample, keep: number): void {
+    let list = this.samples.get(id);
+    if (!list) this.samples.set(id, (list = []));
+    addSample(list, s, keep);
+  }
+
+  /** A range's samples ([slot, ms, line, text], lines counted from `lineBase`): a method, as addRows. */
+  addSamples(samples: RangeResult['samples'], ids: Int32Array, lineBase: number, keep: number): void {
+    for (let k = 0; k < samples.length; k++) {
+      const [slot, ms, line, text] = samples[k]!;
+      this.sample(ids[slot]!, { ms, line: line + lineBase, text }, keep);
+    }
+  }
 }
 
 /**
@@ -414,26 +437,23 @@ export class ParallelIngest {
       let chain: Promise<void> = Promise.resolve();
       let writeError: unknown;
 
-      const count = (bucket: number, id: number, n: number, first: number, last: number): void => pending.counts.add(bucket, id, n, first, last);
-      const sample = (id: number, s: PendingSample): void => {
-        let list = pending.samples.get(id);
-        if (!list) pending.samples.set(id, (list = []));
-        addSample(list, s, keep);
-      };
       const merge = (r: RangeResult): void => {
         // r.codes holds every code the thread has met so far: only those this range counted join the run.
-        const ids: number[] = [];
-        const id = (slot: number): number => (ids[slot] ??= this.idOf(r.codes[slot]!, pending));
+        // No loop over rows here (see PendingCounts.addRows): this runs once a range.
+        const id = (slot: number): number => this.idOf(r.codes[slot]!, pending);
         if (r.untimed.length > 0) {
           const t = Math.trunc(stamp ?? o.now());
           for (const u of r.untimed) {
-            count(hourBucket(t), id(u.slot), u.count, t, t);
-            for (const [line, text] of u.samples) sample(id(u.slot), { ms: t, line: line + lines, text });
+            pending.counts.add(hourBucket(t), id(u.slot), u.count, t, t);
+            for (const [line, text] of u.samples) pending.sample(id(u.slot), { ms: t, line: line + lines, text }, keep);
           }
         }
         const c = r.counts;
-        for (let i = 0; i < c.length; i += COUNT_FIELDS) count(c[i]!, id(c[i + 1]!), c[i + 2]!, c[i + 3]!, c[i + 4]!);
-        for (const [slot, ms, line, text] of r.samples) sample(id(slot), { ms, line: line + lines, text });
+        const used = slotsUsed(r);
+        const ids = new Int32Array(r.codes.length);
+        for (let slot = 0; slot < used.length; slot++) if (used[slot] === 1) ids[slot] = id(slot);
+        pending.counts.addRows(c, ids);
+        pending.addSamples(r.samples, ids, lines, keep);
         lines += r.lines;
         if (r.lastTs !== undefined) stamp = r.lastTs;
         out.bytes += r.end - r.start;
