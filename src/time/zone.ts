@@ -1,4 +1,5 @@
 // IANA zones without a timezone library: offsets come from Intl.DateTimeFormat, cached per zone.
+import fs from 'node:fs';
 import { ErrscanError } from '../errors.js';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -29,10 +30,23 @@ function formatter(tz: string): Intl.DateTimeFormat {
  */
 export const UTC_NAMES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'UCT', 'Etc/UCT', 'Zulu', 'Etc/Zulu', 'Universal', 'Etc/Universal']);
 
+/**
+ * The zone ICU takes when $TZ is unset, read as it reads it: the name after `zoneinfo/` in the target of the
+ * /etc/localtime link (most servers and containers: Etc/UTC). Undefined if that is not a link or names no
+ * zone; a `posix/` or `right/` name is left to ICU too.
+ */
+export function localtimeLink(file = '/etc/localtime'): string | undefined {
+  try {
+    return /\/zoneinfo\/(.+)$/.exec(fs.readlinkSync(file))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 /** The local zone (honours $TZ), or UTC when the runtime cannot tell. */
-export function localTimeZone(env: NodeJS.ProcessEnv = process.env): string {
+export function localTimeZone(env: NodeJS.ProcessEnv = process.env, localtime = '/etc/localtime'): string {
   const tz = env.TZ;
-  if (tz !== undefined && UTC_NAMES.has(tz)) return 'UTC';
+  if (tz !== undefined ? UTC_NAMES.has(tz) : UTC_NAMES.has(localtimeLink(localtime) ?? '')) return 'UTC';
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 

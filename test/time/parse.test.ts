@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { TimeParser, localTimeZone, resolveTimeZone, zonedToUtc, zoneOffsetMs } from '../../src/time/index.js';
-import { UTC_NAMES } from '../../src/time/zone.js';
+import { UTC_NAMES, localtimeLink } from '../../src/time/zone.js';
 import { clfAtFirstDigit, isoUtcAtFirstDigit } from '../../src/time/parse.js';
 import { ErrscanError } from '../../src/errors.js';
 
@@ -149,6 +152,35 @@ describe('resolveTimeZone', () => {
     expect(r.stdout.trim().split('\n')).toEqual(names.map(() => 'UTC'));
     expect(localTimeZone({ TZ: 'Europe/Berlin' })).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
   });
+  it('without $TZ, answers UTC from an /etc/localtime link to a UTC zone, as ICU reads it, and asks ICU otherwise', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'errscan-localtime-'));
+    const link = (name: string, target: string): string => {
+      const f = path.join(dir, name);
+      fs.symlinkSync(target, f);
+      return f;
+    };
+    expect(localtimeLink(link('utc', '/usr/share/zoneinfo/Etc/UTC'))).toBe('Etc/UTC');
+    expect(localtimeLink(link('rel', '../usr/share/zoneinfo/Europe/Berlin'))).toBe('Europe/Berlin');
+    expect(localtimeLink(link('none', '/nowhere/UTC'))).toBeUndefined();
+    const plain = path.join(dir, 'plain');
+    fs.writeFileSync(plain, 'TZif');
+    expect(localtimeLink(plain)).toBeUndefined();
+    expect(localtimeLink(path.join(dir, 'missing'))).toBeUndefined();
+    expect(localTimeZone({}, path.join(dir, 'utc'))).toBe('UTC');
+    expect(localTimeZone({}, link('zulu', '/usr/share/zoneinfo/Zulu'))).toBe('UTC');
+    // Not a UTC name (or a posix/ one): ICU answers, for this machine's real zone.
+    const icu = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    expect(localTimeZone({}, path.join(dir, 'rel'))).toBe(icu);
+    expect(localTimeZone({}, link('posix', '/usr/share/zoneinfo/posix/Etc/UTC'))).toBe(icu);
+    // $TZ wins over the link.
+    expect(localTimeZone({ TZ: 'Europe/Berlin' }, path.join(dir, 'utc'))).toBe(icu);
+    // This machine: what a process without $TZ gets from ICU is what errscan answers.
+    const env = { ...process.env };
+    delete env.TZ;
+    const r = spawnSync(process.execPath, ['-e', 'console.log(Intl.DateTimeFormat().resolvedOptions().timeZone)'], { encoding: 'utf8', env });
+    expect(localTimeZone({})).toBe(r.stdout.trim());
+  });
+
   it('rejects an unknown zone with a usage error', () => {
     expect(() => resolveTimeZone('Mars/Olympus')).toThrow(ErrscanError);
     try {
