@@ -92,6 +92,12 @@ function schemaMessage(err: ErrorObject): { pointer: string; message: string } {
 /** Where the build records the catalog texts it validated (scripts/stamp-catalogs.mjs). */
 export const STAMP_FILE = path.join(PACKAGE_ROOT, 'dist/bin/validated-catalogs.json');
 
+/** What the build writes: the Node version that validated (a regex's validity depends on it) and the texts. */
+export interface CatalogStamp {
+  node: string;
+  sha256: string[];
+}
+
 let stamped: ReadonlySet<string> | undefined;
 
 /** SHA-256 of a catalog file's text (after any BOM), as the build stamp lists it. */
@@ -99,19 +105,23 @@ export function catalogHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The texts a stamp file vouches for on this Node version: none if it is missing, malformed or another version's. */
+export function stampedHashes(file = STAMP_FILE, node = process.version): ReadonlySet<string> {
+  try {
+    const stamp = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<CatalogStamp>;
+    if (stamp.node !== node || !Array.isArray(stamp.sha256)) return new Set();
+    return new Set(stamp.sha256.filter((h): h is string => typeof h === 'string'));
+  } catch {
+    return new Set();
+  }
+}
+
 /**
  * Whether the build validated exactly this text: the shipped catalogs, unless edited since. Validating them
- * cost every command ~12 ms of start-up; any other text is validated as it loads. No stamp: none is.
+ * cost every command ~12 ms of start-up; any other text is validated as it loads.
  */
 function validatedAtBuild(text: string): boolean {
-  if (stamped === undefined) {
-    try {
-      const list: unknown = JSON.parse(fs.readFileSync(STAMP_FILE, 'utf8'));
-      stamped = new Set(Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : []);
-    } catch {
-      stamped = new Set();
-    }
-  }
+  stamped ??= stampedHashes();
   return stamped.size > 0 && stamped.has(catalogHash(text));
 }
 

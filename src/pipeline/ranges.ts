@@ -188,7 +188,7 @@ class CodeSlots {
     const i = this.pairs.index(v, code);
     if (i < this.slotOf.length) return this.slotOf[i]!;
     const slot = this.add(vendor, code);
-    this.slotOf.push(slot);
+    this.slotOf[i] = slot;
     return slot;
   }
 

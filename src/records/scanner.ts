@@ -285,33 +285,40 @@ function wasmModule(sets: 1 | 2, relaxed: boolean): object | undefined {
   const key = sets * 2 + (relaxed ? 1 : 0);
   let m = compiled.get(key);
   if (m === undefined) {
-    m = (relaxed ? compile(sets, true) : undefined) ?? compile(sets, false) ?? null;
+    const portable = compile(sets, false);
+    // Relaxed SIMD only where SIMD itself works (so a runtime without it never sees the flag).
+    m = (portable && relaxed ? compileRelaxed(sets) : undefined) ?? portable ?? null;
     compiled.set(key, m);
   }
   return m ?? undefined;
 }
 
+function compile(sets: 1 | 2, relaxed: boolean): object | undefined {
+  try {
+    return new WebAssembly.Module(moduleBytes(sets, relaxed));
+  } catch {
+    // No WebAssembly SIMD (an old or restricted runtime): the regex path does the same work, slower.
+    return undefined;
+  }
+}
+
 let relaxedFlag = false;
 
 /**
- * The module, or undefined if this runtime cannot compile it. Relaxed SIMD is standard and on by default
- * from Node 22; Node 20's V8 has it behind a flag, turned on here for modules compiled from now on. Without
- * it, swizzles cost twice the instructions; without SIMD at all, the regex path does the work, slower.
+ * The relaxed-SIMD module, or undefined. Relaxed SIMD is standard and on by default from Node 22; Node 20's
+ * V8 has it behind a flag, turned on here for modules compiled from now on. Without it, swizzles cost twice
+ * the instructions.
  */
-function compile(sets: 1 | 2, relaxed: boolean): object | undefined {
-  const bytes = moduleBytes(sets, relaxed);
-  try {
-    return new WebAssembly.Module(bytes);
-  } catch {
-    if (!relaxed || relaxedFlag) return undefined;
-  }
+function compileRelaxed(sets: 1 | 2): object | undefined {
+  const m = compile(sets, true);
+  if (m !== undefined || relaxedFlag) return m;
   relaxedFlag = true;
   try {
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-    return new WebAssembly.Module(bytes);
   } catch {
     return undefined;
   }
+  return compile(sets, true);
 }
 
 const isLetter = (ch: number): boolean => (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90);

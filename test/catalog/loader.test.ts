@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { STAMP_FILE, catalogHash, catalogsFromArgv, isSafeRegex, loadCatalogs, patternRegExp, readCatalogFile, validateCatalog } from '../../src/catalog/index.js';
+import { STAMP_FILE, catalogHash, catalogsFromArgv, isSafeRegex, loadCatalogs, patternRegExp, readCatalogFile, stampedHashes, validateCatalog, type CatalogStamp } from '../../src/catalog/index.js';
 import { builtinCatalogDir, catalogFiles, readCatalogText } from '../../src/catalog/files.js';
 import { ErrscanError } from '../../src/errors.js';
 import { SEVERITIES } from '../../src/types.js';
@@ -31,9 +31,20 @@ describe('shipped catalogs', () => {
       const text = readCatalogText(f);
       expect(() => validateCatalog(JSON.parse(text), f, text), f).not.toThrow();
     }
-    // npm test builds first (pretest), so the stamp is this tree's.
-    const stamp = JSON.parse(fs.readFileSync(STAMP_FILE, 'utf8')) as string[];
-    expect([...stamp].sort()).toEqual(files.map((f) => catalogHash(readCatalogText(f))).sort());
+    // npm test builds first (pretest), so the stamp is this tree's, normally made by this Node; it is trusted
+    // only by the Node version that made it.
+    const stamp = JSON.parse(fs.readFileSync(STAMP_FILE, 'utf8')) as CatalogStamp;
+    expect([...stamp.sha256].sort()).toEqual(files.map((f) => catalogHash(readCatalogText(f))).sort());
+    expect([...stampedHashes()].sort()).toEqual(stamp.node === process.version ? [...stamp.sha256].sort() : []);
+  });
+
+  it('trust a stamp only from this Node version, and none that is missing or malformed', () => {
+    const f = write('stamp/stamp.json', { node: 'v20.0.0', sha256: ['ab'] });
+    expect([...stampedHashes(f, 'v20.0.0')]).toEqual(['ab']);
+    expect(stampedHashes(f, 'v22.1.0').size).toBe(0);
+    expect(stampedHashes(write('stamp/old.json', ['ab']), 'v20.0.0').size).toBe(0);
+    expect(stampedHashes(write('stamp/bad.json', '{"node": "v20.0.0", '), 'v20.0.0').size).toBe(0);
+    expect(stampedHashes(path.join(dir, 'stamp/missing.json'), 'v20.0.0').size).toBe(0);
   });
 
   it('skip validation only for a stamped text: an edited copy is validated, an exact copy is not', () => {
