@@ -115,29 +115,26 @@ export class PairIndex {
   index(a: number, b: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
-    let h = Math.imul(Math.imul(a, 0x9e3779b1) ^ b, 0x85ebca6b) >>> this.shift;
-    for (;;) {
+    for (let h = this.home(a, b); ; h = (h + 1) & mask) {
       const x = slots[h]!;
       if (x === 0) break;
       if (this.a[x - 1] === a && this.b[x - 1] === b) return x - 1;
-      h = (h + 1) & mask;
     }
     const i = this.size++;
-    if (i === this.a.length) {
-      this.grow();
-      return this.place(i, a, b);
-    }
-    this.a[i] = a;
-    this.b[i] = b;
-    slots[h] = i + 1;
-    return i;
+    if (i === this.a.length) this.grow();
+    return this.place(i, a, b);
   }
 
+  private home(a: number, b: number): number {
+    return Math.imul(Math.imul(a, 0x9e3779b1) ^ b, 0x85ebca6b) >>> this.shift;
+  }
+
+  /** Stores pair `i` and gives it the first free slot from its home. */
   private place(i: number, a: number, b: number): number {
     this.a[i] = a;
     this.b[i] = b;
     const mask = this.slots.length - 1;
-    let h = Math.imul(Math.imul(a, 0x9e3779b1) ^ b, 0x85ebca6b) >>> this.shift;
+    let h = this.home(a, b);
     while (this.slots[h] !== 0) h = (h + 1) & mask;
     this.slots[h] = i + 1;
     return i;
@@ -288,12 +285,13 @@ class Tally {
     const vals = this.vals;
     // Hour by hour (a native numeric sort of hour·2^20 + row): the committer's lookups and its ISO strings
     // cache the last hour, and missed it on nearly every row in arrival order.
+    const span = n < ROW_SPAN ? ROW_SPAN : 0;
     const order = new Float64Array(n);
-    for (let row = 0; row < n; row++) order[row] = n < ROW_SPAN ? hours[row]! * ROW_SPAN + row : row;
-    if (n < ROW_SPAN) order.sort();
+    for (let row = 0; row < n; row++) order[row] = hours[row]! * span + row;
+    if (span > 0) order.sort();
     for (let k = 0, i = 0; k < n; k++) {
       const key = order[k]!;
-      const row = n < ROW_SPAN ? key - Math.floor(key / ROW_SPAN) * ROW_SPAN : key;
+      const row = span > 0 ? key - Math.floor(key / span) * span : key;
       const hour = hours[row]!;
       counts[i++] = hour * 3600;
       counts[i++] = slots[row]!;
