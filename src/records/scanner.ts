@@ -14,6 +14,7 @@
 // literals; the scanner checks that itself, once per line, so such lines never reach JavaScript.
 //
 // Results are exact whatever the fingerprints: they only decide how often verification runs.
+import fs from 'node:fs';
 import v8 from 'node:v8';
 import type { PrefilterLiteral } from './types.js';
 import { encodeModule, i32, op, v128, type Code } from './wasm.js';
@@ -293,9 +294,62 @@ function wasmModule(sets: 1 | 2, relaxed: boolean): object | undefined {
   return m ?? undefined;
 }
 
+/** The module variants, by the key of their bytes in PREBUILT_WASM. */
+export const WASM_VARIANTS: ReadonlyArray<{ key: string; sets: 1 | 2; relaxed: boolean }> = [
+  { key: '8', sets: 1, relaxed: false },
+  { key: '8-relaxed', sets: 1, relaxed: true },
+  { key: '16', sets: 2, relaxed: false },
+  { key: '16-relaxed', sets: 2, relaxed: true },
+];
+
+/** The bytes of one module variant, as moduleBytes assembles them (the build writes them out: see below). */
+export function wasmModuleBytes(sets: 1 | 2, relaxed: boolean): Uint8Array {
+  return moduleBytes(sets, relaxed);
+}
+
+/**
+ * The modules' bytes as the build wrote them (scripts/prebuild-wasm.mjs), beside the bundle only: assembling
+ * them is ~7 ms of cold code at each reading thread's start-up. tsc's modules (tests, tools) find no file
+ * here and assemble them, so a partial rebuild never pairs new code with old bytes.
+ */
+export const PREBUILT_WASM = new URL('./scanner-wasm.json', import.meta.url);
+
+let prebuilt: Record<string, unknown> | null | undefined;
+
+function prebuiltBytes(sets: 1 | 2, relaxed: boolean): Uint8Array | undefined {
+  if (prebuilt === undefined) {
+    try {
+      prebuilt = JSON.parse(fs.readFileSync(PREBUILT_WASM, 'utf8')) as Record<string, unknown>;
+    } catch {
+      prebuilt = null;
+    }
+  }
+  const key = WASM_VARIANTS.find((v) => v.sets === sets && v.relaxed === relaxed)!.key;
+  const b64 = prebuilt?.[key];
+  return typeof b64 === 'string' ? Buffer.from(b64, 'base64') : undefined;
+}
+
+/** Whether a module from the build's file compiled: then the file is sound. */
+let fileWorks = false;
+
 function compile(sets: 1 | 2, relaxed: boolean): object | undefined {
+  const ready = prebuiltBytes(sets, relaxed);
+  if (ready !== undefined) {
+    const m = newModule(ready);
+    if (m !== undefined) {
+      fileWorks = true;
+      return m;
+    }
+    // Other modules of the file compiled (the portable one is tried first): these bytes are the assembler's
+    // too, and it is the runtime that lacks what they use (relaxed SIMD before its flag is on).
+    if (fileWorks) return undefined;
+  }
+  return newModule(moduleBytes(sets, relaxed));
+}
+
+function newModule(bytes: Uint8Array): object | undefined {
   try {
-    return new WebAssembly.Module(moduleBytes(sets, relaxed));
+    return new WebAssembly.Module(bytes);
   } catch {
     // No WebAssembly SIMD (an old or restricted runtime): the regex path does the same work, slower.
     return undefined;

@@ -1,8 +1,9 @@
 // The WebAssembly byte scanner against a plain reference: the same candidate lines and newline counts for
 // any literals (strong or weak, caseless or exact) and any text, however it is sliced.
+import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LiteralScanner, SCAN_CAPACITY, scannerFor } from '../../src/records/scanner.js';
+import { LiteralScanner, SCAN_CAPACITY, WASM_VARIANTS, scannerFor, wasmModuleBytes } from '../../src/records/scanner.js';
 import type { PrefilterLiteral, RequiredLiteral } from '../../src/records/types.js';
 
 const fold = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -200,5 +201,18 @@ describe('LiteralScanner', () => {
     expect(scannerFor({ candidate: /ErrorCode|Größe/g })).toBeUndefined();
     const sc = scannerFor({ candidate: /errorcode|dwt\.x/gi })!;
     expect(scan(sc, 'ERRORCODE\nDWT.X\nDWTyX\n').lines).toEqual([0, 1]);
+  });
+});
+
+describe('the build\'s WebAssembly modules', () => {
+  // The bundle compiles these instead of assembling them; tsc's modules (these tests) assemble their own.
+  const file = new URL('../../dist/bin/scanner-wasm.json', import.meta.url);
+
+  it('are exactly what the assembler makes, for every variant', () => {
+    const built = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+    expect(Object.keys(built).sort()).toEqual(WASM_VARIANTS.map((v) => v.key).sort());
+    for (const v of WASM_VARIANTS) {
+      expect(built[v.key], v.key).toBe(Buffer.from(wasmModuleBytes(v.sets, v.relaxed)).toString('base64'));
+    }
   });
 });
