@@ -145,22 +145,23 @@ class PendingCounts {
     const before = this.rows.size;
     const o = this.rows.index((bucket / 3600) | 0, id) * 5;
     let c = this.cols;
+    if (o === c.length) {
+      const grown = new Float64Array(c.length * 2);
+      grown.set(c);
+      this.cols = c = grown;
+    }
     if (this.rows.size > before) {
-      if (o === c.length) {
-        const grown = new Float64Array(c.length * 2);
-        grown.set(c);
-        this.cols = c = grown;
-      }
       c[o] = bucket;
       c[o + 1] = id;
-      c[o + 2] = n;
+      c[o + 2] = 0;
       c[o + 3] = first;
       c[o + 4] = last;
-      return;
     }
+    // One path for new rows and old: a first range only adds rows, and V8 dropped the optimised code when
+    // the next one updated them (no feedback for that path yet), for a recompile.
     c[o + 2]! += n;
-    if (first < c[o + 3]!) c[o + 3] = first;
-    if (last > c[o + 4]!) c[o + 4] = last;
+    c[o + 3] = Math.min(c[o + 3]!, first);
+    c[o + 4] = Math.max(c[o + 4]!, last);
   }
 
   /**
@@ -169,7 +170,20 @@ class PendingCounts {
    * while the reading threads want both cores).
    */
   addRows(c: Float64Array, ids: Int32Array): void {
+    this.reserve(c.length / COUNT_FIELDS);
     for (let i = 0; i < c.length; i += COUNT_FIELDS) this.add(c[i]!, ids[c[i + 1]!]!, c[i + 2]!, c[i + 3]!, c[i + 4]!);
+  }
+
+  /** Room for `n` more rows before a loop adds them: growing inside it dropped its optimised code for a recompile. */
+  private reserve(n: number): void {
+    this.rows.reserve(n);
+    const need = 5 * (this.rows.size + n);
+    if (need <= this.cols.length) return;
+    let len = this.cols.length;
+    while (len < need) len *= 2;
+    const grown = new Float64Array(len);
+    grown.set(this.cols);
+    this.cols = grown;
   }
 
   /** Each row: bucket, code id, count, first ms, last ms. */

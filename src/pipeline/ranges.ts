@@ -118,11 +118,22 @@ export class PairIndex {
     for (let h = this.home(a, b); ; h = (h + 1) & mask) {
       const x = slots[h]!;
       if (x === 0) break;
-      if (this.a[x - 1] === a && this.b[x - 1] === b) return x - 1;
+      // Both columns compared every time (no &&): a first range only adds pairs, and V8 dropped the optimised
+      // code at the second comparison (no feedback for it yet) when the next range found them.
+      const i = x - 1;
+      if (((this.a[i]! ^ a) | (this.b[i]! ^ b)) === 0) return i;
     }
     const i = this.size++;
-    if (i === this.a.length) this.grow();
+    if (i === this.a.length) this.grow(i);
     return this.place(i, a, b);
+  }
+
+  /**
+   * Room for `n` more pairs: a loop that adds them then never grows the table in the middle (V8 had no
+   * feedback for that path, dropped the loop's optimised code there, and compiled it again).
+   */
+  reserve(n: number): void {
+    while (this.size + n > this.a.length) this.grow(this.size);
   }
 
   private home(a: number, b: number): number {
@@ -140,8 +151,8 @@ export class PairIndex {
     return i;
   }
 
-  /** Twice the room; at most half the slots are ever used. */
-  private grow(): void {
+  /** Twice the room, for the first `kept` pairs; at most half the slots are ever used. */
+  private grow(kept: number): void {
     const n = this.a.length * 2;
     const a = new Int32Array(n);
     const b = new Int32Array(n);
@@ -151,7 +162,7 @@ export class PairIndex {
     this.b = b;
     this.slots = new Int32Array(n * 2);
     this.shift--;
-    for (let i = 0; i < this.size - 1; i++) this.place(i, a[i]!, b[i]!);
+    for (let i = 0; i < kept; i++) this.place(i, a[i]!, b[i]!);
   }
 }
 
@@ -278,39 +289,53 @@ class Tally {
   }
 
   result(): Pick<RangeResult, 'counts' | 'samples' | 'untimed' | 'codes' | 'hits' | 'unknown'> {
+    // Each loop is a function of its own: V8 compiled the whole method for its first loop, then met code it
+    // had no feedback for after it, dropped it, and compiled it again on the next range (3 times, ~11 ms).
     const n = this.keys.size;
     lastRows = n;
-    const counts = new Float64Array(n * COUNT_FIELDS);
-    const { a: hours, b: slots } = this.keys;
-    const vals = this.vals;
-    // Hour by hour (a native numeric sort of hour·2^20 + row): the committer's lookups and its ISO strings
-    // cache the last hour, and missed it on nearly every row in arrival order.
-    const span = n < ROW_SPAN ? ROW_SPAN : 0;
-    const order = new Float64Array(n);
-    for (let row = 0; row < n; row++) order[row] = hours[row]! * span + row;
-    if (span > 0) order.sort();
-    for (let k = 0, i = 0; k < n; k++) {
-      const key = order[k]!;
-      const row = span > 0 ? key - Math.floor(key / span) * span : key;
-      const hour = hours[row]!;
-      counts[i++] = hour * 3600;
-      counts[i++] = slots[row]!;
-      counts[i++] = vals[3 * row]!;
-      counts[i++] = vals[3 * row + 1]!;
-      counts[i++] = vals[3 * row + 2]!;
-    }
+    const counts = countRows(this.keys, this.vals, n);
     const samples: RangeResult['samples'] = [];
     const untimed: RangeResult['untimed'] = [];
-    this.codes.forEach((c, slot) => {
-      if (c === undefined) return;
-      for (let k = c.samples.length - 1; k >= 0; k--) {
-        const s = c.samples[k]!;
-        samples.push([slot, s.ms, s.line, s.text]);
-      }
-      if (c.untimed) untimed.push(c.untimed);
-    });
+    collectSamples(this.codes, samples, untimed);
     // Every slot the thread knows (a few dozen): the committer maps them all, used here or not.
     return { counts, samples, untimed, codes: this.slots.infos.slice(), hits: this.hits, unknown: this.unknown };
+  }
+}
+
+/**
+ * A tally's count rows as COUNT_FIELDS numbers each, hour by hour (a native numeric sort of hour·2^20 + row):
+ * the committer's lookups and its ISO strings cache the last hour, and missed it on nearly every row in
+ * arrival order.
+ */
+function countRows(keys: PairIndex, vals: Float64Array, n: number): Float64Array {
+  const counts = new Float64Array(n * COUNT_FIELDS);
+  const { a: hours, b: slots } = keys;
+  const span = n < ROW_SPAN ? ROW_SPAN : 0;
+  const order = new Float64Array(n);
+  for (let row = 0; row < n; row++) order[row] = hours[row]! * span + row;
+  if (span > 0) order.sort();
+  for (let k = 0, i = 0; k < n; k++) {
+    const key = order[k]!;
+    const row = span > 0 ? key - Math.floor(key / span) * span : key;
+    counts[i++] = hours[row]! * 3600;
+    counts[i++] = slots[row]!;
+    counts[i++] = vals[3 * row]!;
+    counts[i++] = vals[3 * row + 1]!;
+    counts[i++] = vals[3 * row + 2]!;
+  }
+  return counts;
+}
+
+/** A tally's samples ([slot, ms, line, text], newest last per slot) and untimed hits. */
+function collectSamples(codes: ReadonlyArray<CodeTally | undefined>, samples: RangeResult['samples'], untimed: RangeResult['untimed']): void {
+  for (let slot = 0; slot < codes.length; slot++) {
+    const c = codes[slot];
+    if (c === undefined) continue;
+    for (let k = c.samples.length - 1; k >= 0; k--) {
+      const s = c.samples[k]!;
+      samples.push([slot, s.ms, s.line, s.text]);
+    }
+    if (c.untimed) untimed.push(c.untimed);
   }
 }
 

@@ -108,5 +108,18 @@ describe('PairIndex', () => {
     expect(idx.size).toBe(ref.size);
     for (const [key, i] of ref) expect(`${idx.a[i]},${idx.b[i]}`).toBe(key);
   });
+
+  it('keeps every pair when room is reserved ahead, and then adds them without growing', () => {
+    const idx = new PairIndex(2);
+    for (let k = 0; k < 5; k++) idx.index(k, -k);
+    idx.reserve(1000);
+    const room = idx.a.length;
+    expect(room).toBeGreaterThanOrEqual(1005);
+    for (let k = 0; k < 5; k++) expect(idx.index(k, -k)).toBe(k);
+    for (let k = 5; k < 1005; k++) expect(idx.index(k, -k)).toBe(k);
+    expect(idx.a.length).toBe(room);
+    expect(idx.size).toBe(1005);
+    for (let k = 0; k < 1005; k++) expect(idx.index(k, -k)).toBe(k);
+  });
 });
 
