@@ -1,8 +1,8 @@
 // The shipped CLI: tsc's modules (dist/) bundled into dist/bin/, so a run resolves and compiles a handful of
 // files instead of ~150 (yargs alone is ~40): the CLI is ready ~80 ms sooner. Minified, since V8 parses all
 // of it at start-up (another ~15 ms); with --enable-source-maps, stack traces point into tsc's modules again.
-// The reading thread is its own entry (pool.ts starts `./range-worker.js` beside it) and loads only the
-// reading code.
+// The reading thread is its own bundle, dist/bin/range-worker.cjs (pool.ts starts it), with only the reading
+// code: CommonJS, whole in one file, so a thread starts without the ES module loader (~6 ms sooner each).
 
 /**
  * string-width (yargs lays out its help with it) costs every command ~45 ms of ICU work as it loads, for
@@ -28,11 +28,21 @@ const lazyIcu = {
   },
 };
 
-export default {
-  input: { errscan: 'dist/cli/main.js', 'range-worker': 'dist/pipeline/range-worker.js' },
-  platform: 'node',
-  // Native, or loaded only for a PostgreSQL store: left to node_modules.
-  external: ['better-sqlite3', 'pg'],
-  plugins: [lazyIcu],
-  output: { dir: 'dist/bin', format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', cleanDir: true, minify: true, sourcemap: true },
-};
+// Native, or loaded only for a PostgreSQL store: left to node_modules.
+const external = ['better-sqlite3', 'pg'];
+
+export default [
+  {
+    input: { errscan: 'dist/cli/main.js' },
+    platform: 'node',
+    external,
+    plugins: [lazyIcu],
+    output: { dir: 'dist/bin', format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', cleanDir: true, minify: true, sourcemap: true },
+  },
+  {
+    input: { 'range-worker': 'dist/pipeline/range-worker.js' },
+    platform: 'node',
+    external,
+    output: { dir: 'dist/bin', format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false, minify: true, sourcemap: true },
+  },
+];

@@ -13,13 +13,14 @@ import type { VendorCatalog } from '../../src/types.js';
 import { fixtureLines } from '../extract/helpers.js';
 import { ROOT } from '../helpers/cli.js';
 
-const WORKER = path.join(ROOT, 'dist/pipeline/range-worker.js');
+// tsc's module, and the shipped bundle's thread (CommonJS, one file: rolldown.config.mjs).
+const WORKERS = [path.join(ROOT, 'dist/pipeline/range-worker.js'), path.join(ROOT, 'dist/bin/range-worker.cjs')];
 let dir: string;
 let file: string;
 let lines: string[];
 
 beforeAll(() => {
-  if (!fs.existsSync(WORKER)) throw new Error('run npm run build first');
+  for (const w of WORKERS) if (!fs.existsSync(w)) throw new Error('run npm run build first');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'errscan-prepare-'));
   file = path.join(dir, 'app.log');
   lines = fixtureLines().map((l, i) => `2026-11-20T${String(i % 24).padStart(2, '0')}:00:00.000Z ${l}`);
@@ -28,8 +29,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A prepared worker, given `vendors` by init, reads the whole file as one range: its codes and hit count. */
-async function readWith(vendors: VendorCatalog[], prepare: boolean): Promise<{ hits: number; vendors: string[] }> {
-  const w = new Worker(WORKER, { workerData: { prepare: prepare ? { file } : undefined } });
+async function readWith(worker: string, vendors: VendorCatalog[], prepare: boolean): Promise<{ hits: number; vendors: string[] }> {
+  const w = new Worker(worker, { workerData: { prepare: prepare ? { file } : undefined } });
   try {
     const size = fs.statSync(file).size;
     const init = { vendorsJson: JSON.stringify(vendors), tz: 'UTC', maxLine: 1 << 20, chunkSize: 4096, samplesPerCode: 5, maxRows: 1e9 };
@@ -56,14 +57,14 @@ function expected(vendors: VendorCatalog[]): { hits: number; vendors: string[] }
   return { hits: hits.length, vendors: [...new Set(hits.map((h) => h.vendor))].sort() };
 }
 
-describe('a reading thread prepared before init', () => {
+describe.each(WORKERS.map((w) => [path.relative(ROOT, w), w]))('a reading thread prepared before init (%s)', (_, worker) => {
   const all = loadCatalogs().vendors;
 
   it('reads with the catalogs init brings: the same ones it prepared', async () => {
     const want = expected(all);
     expect(want.vendors.length).toBeGreaterThan(2);
-    expect(await readWith(all, true)).toEqual(want);
-    expect(await readWith(all, false)).toEqual(want);
+    expect(await readWith(worker, all, true)).toEqual(want);
+    expect(await readWith(worker, all, false)).toEqual(want);
   });
 
   it('prepares on what init will bring: the shipped catalogs, read unvalidated, equal the validated ones', () => {
@@ -74,6 +75,6 @@ describe('a reading thread prepared before init', () => {
     const qlm = all.filter((v) => v.vendor === 'qlm');
     const want = expected(qlm);
     expect(want.vendors).toEqual(['qlm']);
-    expect(await readWith(qlm, true)).toEqual(want);
+    expect(await readWith(worker, qlm, true)).toEqual(want);
   });
 });
