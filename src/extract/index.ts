@@ -6,6 +6,7 @@ import type { CatalogPattern, Hit, PatternSample } from '../types.js';
 import { inRanges, patternOptions, vendorConfig, type PatternOptions } from './config.js';
 import { MessageIndex, normalizeMessage, pairedWith, pairedWithOther, wholeWord, type MessageOccurrence, type VendorMessages } from './messages.js';
 import { recordText } from './record.js';
+import { numberedGroups } from './groups.js';
 import { prefilterLiterals } from './prefilter.js';
 import { LiteralMatcher } from './literals.js';
 import type { PrefilterLiteral } from '../records/types.js';
@@ -27,7 +28,13 @@ export interface Extractor {
 interface CompiledPattern {
   vendor: number;
   id: string;
+  /** The catalog's regex, global; its named groups numbered where groups.ts can (see codeGroup). */
   re: RegExp;
+  /** Index of the `code` and `name` groups in `re`'s matches (0: none), or -1 when `re` keeps its names. */
+  codeGroup: number;
+  nameGroup: number;
+  /** The catalog's regex as written (what the prefilter reads). */
+  source: RegExp;
   opts: PatternOptions;
   /** Literal context entries, as anchor ids. */
   ctxAnchors: number[];
@@ -175,12 +182,18 @@ export class CompiledExtractor implements Extractor {
         const opts = patternOptions(cat, p, i, ids);
         const pi = this.patterns.length;
         const base = patternRegExp(p);
+        const flags = base.flags.replace(/[gy]/g, '') + 'g';
+        const numbered = numberedGroups(base.source, base.flags);
+        const re = numbered === undefined ? undefined : compiles(numbered.source, flags);
         const ctxVendors = opts.context.filter((c) => c.startsWith('@')).map((c) => this.vendors.indexOf(c.slice(1)));
         const ctxAnchors = opts.context.filter((c) => !c.startsWith('@')).map((c) => this.anchor(c, {}));
         this.patterns.push({
           vendor: vi,
           id: p.id,
-          re: new RegExp(base.source, base.flags.replace(/[gy]/g, '') + 'g'),
+          re: re ?? new RegExp(base.source, flags),
+          codeGroup: re === undefined ? -1 : (numbered!.groups.get('code') ?? 0),
+          nameGroup: re === undefined ? -1 : (numbered!.groups.get('name') ?? 0),
+          source: base,
           opts,
           ctxAnchors,
           ctxVendors,
@@ -208,7 +221,7 @@ export class CompiledExtractor implements Extractor {
     this.quick = new RegExp(source, 'i');
     this.matcher = new LiteralMatcher([...lits, ...this.messages.keyWords]);
     this.minLen = minimal.length > 0 ? Math.min(...minimal.map((m) => m.length)) : Infinity;
-    this.prefilter = prefilterLiterals(this.anchors, this.patterns);
+    this.prefilter = prefilterLiterals(this.anchors, this.patterns.map((p) => ({ re: p.source })));
     this.patternMark = new Int32Array(this.patterns.length);
     this.anchorMark = new Int32Array(this.anchors.length);
     this.vendorCtx = new Int32Array(this.vendors.length);
@@ -343,7 +356,7 @@ export class CompiledExtractor implements Extractor {
           vetoChecked = true;
         }
         if (m[0].length === 0) re.lastIndex++;
-        const hit = this.resolve(p, m.groups, m.index);
+        const hit = this.resolve(p, m, m.index);
         if (hit !== undefined) found.add(hit);
       }
     }
@@ -375,13 +388,13 @@ export class CompiledExtractor implements Extractor {
     return false;
   }
 
-  private resolve(p: CompiledPattern, groups: Record<string, string | undefined> | undefined, at: number): Found | undefined {
+  private resolve(p: CompiledPattern, m: RegExpExecArray, at: number): Found | undefined {
     const set = this.set;
     let vendor = this.vendors[p.vendor]!;
     let code: number | undefined;
-    const name = groups?.name;
+    const name = p.nameGroup < 0 ? m.groups?.name : p.nameGroup > 0 ? m[p.nameGroup] : undefined;
     if (name !== undefined) code = set.byName(vendor, name)?.code;
-    const raw = groups?.code;
+    const raw = p.codeGroup < 0 ? m.groups?.code : p.codeGroup > 0 ? m[p.codeGroup] : undefined;
     if (code === undefined && raw !== undefined) {
       const n = codeNumber(raw);
       if (!Number.isFinite(n)) return undefined;
@@ -404,6 +417,15 @@ export class CompiledExtractor implements Extractor {
     if (entry?.success) return undefined;
     if (o.known && entry === undefined) return undefined;
     return { vendor, code, via: p.id, at };
+  }
+}
+
+/** The regex, or undefined if the runtime refuses it. */
+function compiles(source: string, flags: string): RegExp | undefined {
+  try {
+    return new RegExp(source, flags);
+  } catch {
+    return undefined;
   }
 }
 
