@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { CatalogSet } from '../catalog/set.js';
 import { enrich } from '../enrich/index.js';
+import { SCAN_CAPACITY } from '../records/scanner.js';
 import { TextReader } from '../records/text.js';
 import type { Extractor, ReaderOptions, ReaderStart, RecordHit } from '../records/types.js';
 import type { CodeInfo } from '../store/types.js';
@@ -54,6 +55,13 @@ export interface RangeResult {
 export const COUNT_FIELDS = 5;
 /** Chunks read between turns of the event loop. */
 const YIELD_EVERY = 16;
+
+/**
+ * Bytes a range reader reads at a time: the scanner's capacity, so that each chunk is read into its input
+ * area and scanned where it lies in one load. Against 256 KiB chunks, a 64 MiB range took ~4% less CPU (the
+ * costs of a chunk: the read call, the line cut at its end, the scanner's load).
+ */
+export const RANGE_CHUNK = SCAN_CAPACITY;
 
 export interface RangeContext {
   extractor: Extractor;

@@ -14,8 +14,9 @@ import { catalogSnapshot, createStoreSink, storeCheckpoints } from '../../aggreg
 import { displayLocation, openStore, resolveDbLocation } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
 import type { Checkpoint, RunInfo, Sink } from '../../pipeline/types.js';
-import { DEFAULT_CHUNK, DEFAULT_MAX_LINE, runPipeline, type RunResult } from '../../pipeline/index.js';
+import { DEFAULT_MAX_LINE, runPipeline, type RunResult } from '../../pipeline/index.js';
 import { ParallelIngest } from '../../pipeline/parallel.js';
+import { RANGE_CHUNK } from '../../pipeline/ranges.js';
 import { SNIFF_BYTES, detectFormat } from '../../records/detect.js';
 import { resolveTimeZone } from '../../time/zone.js';
 import { parseSize } from './scan.js';
@@ -356,7 +357,7 @@ interface Pool {
 async function ingestFiles(argv: IngestArgs, maxLine: number | undefined, pool: Pool, started: number): Promise<IngestSummary> {
   const catalogs = catalogsFromArgv(argv);
   // Early reading threads compile the catalogs now, while this thread opens the database.
-  pool.ingest?.prepare({ vendors: catalogs.vendors, tz: resolveTimeZone(argv.tz), maxLine: maxLine ?? DEFAULT_MAX_LINE, chunkSize: DEFAULT_CHUNK });
+  pool.ingest?.prepare({ vendors: catalogs.vendors, tz: resolveTimeZone(argv.tz), maxLine: maxLine ?? DEFAULT_MAX_LINE, chunkSize: RANGE_CHUNK });
   // Compiled on first use (a run of big files only has the reading threads extract), checked now.
   checkExtractConfig(catalogs.vendors);
   const compiled: Compiled = {
@@ -407,7 +408,7 @@ async function ingestFiles(argv: IngestArgs, maxLine: number | undefined, pool: 
         catalogs,
         tz: resolveTimeZone(argv.tz),
         maxLine: maxLine ?? DEFAULT_MAX_LINE,
-        chunkSize: DEFAULT_CHUNK,
+        chunkSize: RANGE_CHUNK,
         store,
         host: store.host ?? '',
         maxKeys: batchKeys(),
