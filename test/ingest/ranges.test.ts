@@ -89,6 +89,67 @@ describe('readRange', () => {
   });
 });
 
+describe('readRange tallies', () => {
+  const acme: VendorCatalog = {
+    vendor: 'acme',
+    product: 'Acme',
+    files: ['/tmp/acme.json'],
+    patterns: [{ id: 'p', regex: 'ACME-ERR (?<code>\\d{1,12})', anchors: ['ACME-ERR'], samples: [] }],
+    entries: [{ vendor: 'acme', code: 7, name: null, message: 'The widget is broken', alternates: [], category: 'x', severity: 'error' }],
+  };
+  const catalogs = catalogSet([acme]);
+  const ctx = (maxRows: number): RangeContext => ({ extractor: compileExtractor(catalogs), catalogs, time: new TimeParser('UTC'), maxLine: 1 << 20, chunkSize: 4096, samplesPerCode: 5, maxRows });
+
+  it('counts every hit into its hour and code, with first and last times, across many batches of hits', async () => {
+    // More timed hits than a tally logs before it folds them in: its rows take several folds.
+    const base = Date.UTC(2026, 10, 10);
+    const want = new Map<string, [number, number, number]>();
+    const lines: string[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      const ms = base + ((i * 7919) % 18_000) * 1000;
+      const code = 5 + (i % 3);
+      lines.push(`${new Date(ms).toISOString()} ACME-ERR ${code}`);
+      const key = `${Math.floor(ms / 3_600_000) * 3600}/${code}`;
+      const w = want.get(key);
+      want.set(key, w ? [w[0] + 1, Math.min(w[1], ms), Math.max(w[2], ms)] : [1, ms, ms]);
+    }
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'errscan-ranges-')), 'many.log');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const fh = await fsp.open(file, 'r');
+    try {
+      const r = await readRange(fh, { index: 0, start: 0, end: fs.statSync(file).size, last: true }, ctx(1e9));
+      const got = new Map<string, [number, number, number]>();
+      for (let i = 0; i < r.counts.length; i += 5) got.set(`${r.counts[i]}/${r.codes[r.counts[i + 1]!]!.code}`, [r.counts[i + 2]!, r.counts[i + 3]!, r.counts[i + 4]!]);
+      expect(got).toEqual(want);
+      expect({ hits: r.hits, unknown: r.unknown, dense: r.dense }).toEqual({ hits: 40_000, unknown: 2 * 13_333 + 1, dense: false });
+      // Rows come hour by hour.
+      const hours = [];
+      for (let i = 0; i < r.counts.length; i += 5) hours.push(r.counts[i]!);
+      expect(hours).toEqual([...hours].sort((a, b) => a - b));
+    } finally {
+      await fh.close();
+    }
+  });
+
+  it('stops at the first chunk whose rows pass maxRows, however many hits are still to be folded in', async () => {
+    // A new hour on every line: a row per line, of 36 bytes; a chunk is 4096.
+    const lines = Array.from({ length: 1000 }, (_, i) => `${new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString()} ACME-ERR 7`);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'errscan-ranges-')), 'dense.log');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const fh = await fsp.open(file, 'r');
+    try {
+      const r = await readRange(fh, { index: 0, start: 0, end: fs.statSync(file).size, last: true }, ctx(150));
+      expect({ dense: r.dense, partial: r.partial }).toEqual({ dense: true, partial: true });
+      // It stops at the end of the first chunk that takes it past 150 rows: within a chunk's lines of 150.
+      expect(r.counts.length / 5).toBe(r.lines);
+      expect(r.lines).toBeGreaterThan(150);
+      expect(r.lines).toBeLessThanOrEqual(150 + Math.ceil(4096 / 36));
+    } finally {
+      await fh.close();
+    }
+  });
+});
+
 describe('PairIndex', () => {
   it('numbers int32 pairs densely in order of arrival, through growth and collisions', () => {
     const idx = new PairIndex(2);
