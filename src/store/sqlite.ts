@@ -1,6 +1,7 @@
 // The SQLite store: WAL, a busy timeout, prepared statements and one IMMEDIATE transaction per batch.
 // Everything inside a transaction is synchronous (better-sqlite3), so no await can split one.
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrscanError } from '../errors.js';
@@ -9,6 +10,25 @@ import type { Checkpoint, RunInfo, SourceIdentity } from '../pipeline/types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { DEFAULT_SAMPLES_PER_CODE, SourceClaims, sourceConflict, sourceKey, toCheckpoint, type SourceRow } from './rows.js';
 import type { Batch, CodeInfo, CountQuery, CountRow, SampleRow, Store, StoreInfo } from './types.js';
+
+// Required, not imported: an ES import of this CommonJS module has Node lex its source for export names first
+// (~7 ms of every command's start-up, before the database is even opened).
+const require = createRequire(import.meta.url);
+const Database = require('better-sqlite3') as typeof BetterSqlite3;
+
+let addon: string | null | undefined;
+
+/** The addon's file, handed to Database: its own search (`bindings`) reads the call stack and tries a dozen paths. */
+function nativeBinding(): string | undefined {
+  if (addon === undefined) {
+    try {
+      addon = require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    } catch {
+      addon = null;
+    }
+  }
+  return addon ?? undefined;
+}
 
 export interface SqliteOptions {
   /** Open without writing anything (no migration, no WAL switch). */
@@ -111,7 +131,7 @@ export function dbError(e: unknown, file: string, busyMs: number = DEFAULT_BUSY_
 }
 
 /** Throws for a database with tables errscan did not make (another program's file). */
-function refuseForeign(db: Database.Database): void {
+function refuseForeign(db: BetterSqlite3.Database): void {
   const foreign = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>)
     .map((r) => r.name)
     .filter((n) => !OWN_TABLES.has(n));
@@ -126,7 +146,7 @@ function refuseForeign(db: Database.Database): void {
  * `PRAGMA journal_mode = WAL`, retried for up to the busy timeout: SQLite answers SQLITE_BUSY at once, without
  * its busy handler, when another connection is switching the same new file (two runs creating one database).
  */
-function switchToWal(db: Database.Database, busyMs: number): void {
+function switchToWal(db: BetterSqlite3.Database, busyMs: number): void {
   const deadline = Date.now() + busyMs;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
@@ -142,7 +162,7 @@ function switchToWal(db: Database.Database, busyMs: number): void {
 }
 
 /** Applies migrations up to `target` (default: the latest) in one IMMEDIATE transaction; returns the version reached. */
-export function migrate(db: Database.Database, target: number = SCHEMA_VERSION): number {
+export function migrate(db: BetterSqlite3.Database, target: number = SCHEMA_VERSION): number {
   const run = db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > SCHEMA_VERSION) return current;
@@ -169,7 +189,7 @@ const FILTERS = `
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
-  readonly db: Database.Database;
+  readonly db: BetterSqlite3.Database;
   readonly file: string;
   readonly busyTimeoutMs: number;
   readonly samplesPerCode: number;
@@ -180,7 +200,7 @@ export class SqliteStore implements Store {
   private readonly claims = new SourceClaims();
   private closed = false;
 
-  private constructor(db: Database.Database, file: string, busyMs: number, opts: SqliteOptions) {
+  private constructor(db: BetterSqlite3.Database, file: string, busyMs: number, opts: SqliteOptions) {
     this.db = db;
     this.file = file;
     this.busyTimeoutMs = busyMs;
@@ -211,9 +231,10 @@ export class SqliteStore implements Store {
         });
       }
     }
-    let db: Database.Database | undefined;
+    let db: BetterSqlite3.Database | undefined;
     try {
-      db = new Database(file, { readonly: opts.readonly ?? false, timeout: busyMs });
+      const binding = nativeBinding();
+      db = new Database(file, { readonly: opts.readonly ?? false, timeout: busyMs, ...(binding === undefined ? {} : { nativeBinding: binding }) });
       db.pragma(`busy_timeout = ${busyMs}`);
       if (!opts.readonly) {
         // Reading the header first is what detects a file that is not a database, before anything is written;
