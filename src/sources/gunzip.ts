@@ -4,7 +4,7 @@
 // valid member. Here every member's header is read here, its deflate data inflated raw (zlib says where
 // that data ends), and its trailer's CRC-32 and size checked here, so whatever follows the last member
 // is only reported, after all of it has been passed on.
-import zlib from 'node:zlib';
+import type zlibT from 'node:zlib';
 
 /** Input bytes handed to the inflater at a time. */
 const PIECE = 64 * 1024;
@@ -153,9 +153,16 @@ async function header(inp: Input): Promise<boolean> {
   return true;
 }
 
+let zlib: typeof zlibT | undefined;
+
+/** node:zlib, loaded with the first gzip member: a run without one would pay its ~1-3 ms at start-up. */
+async function loadZlib(): Promise<typeof zlibT> {
+  return (zlib ??= (await import('node:zlib')).default);
+}
+
 /** One member's deflate data, inflated; the input is left just past it (at the trailer). */
 async function* inflateMember(inp: Input, chunkSize: number): AsyncGenerator<Buffer> {
-  const inf = zlib.createInflateRaw({ chunkSize });
+  const inf = (await loadZlib()).createInflateRaw({ chunkSize });
   const out: Buffer[] = [];
   let outBytes = 0;
   let failure: Error | undefined;
@@ -274,8 +281,9 @@ export async function* gunzip(src: AsyncIterable<Buffer>, o: { chunkSize?: numbe
       }
       let crc = 0;
       let size = 0;
+      const z = await loadZlib();
       for await (const c of inflateMember(inp, o.chunkSize ?? 64 * 1024)) {
-        crc = zlib.crc32(c, crc);
+        crc = z.crc32(c, crc);
         size += c.length;
         yield c;
       }
