@@ -136,6 +136,12 @@ export class PairIndex {
     return this.place(i, a, b);
   }
 
+  /** Forgets every pair (its room stays). */
+  clear(): void {
+    this.size = 0;
+    this.slots.fill(0);
+  }
+
   /**
    * Room for `n` more pairs: a loop that adds them then never grows the table in the middle (V8 had no
    * feedback for that path, dropped the loop's optimised code there, and compiled it again).
@@ -228,6 +234,20 @@ const ROW_SPAN = 2 ** 20;
 /** Timed hits a tally logs before it folds them into its count rows (16 bytes each). */
 const LOG = 16 * 1024;
 
+class HitLog {
+  readonly hour = new Int32Array(LOG);
+  readonly slot = new Int32Array(LOG);
+  readonly ms = new Float64Array(LOG);
+}
+
+/**
+ * The tables of the thread's last finished range, for its next. New ones per range piled up (their memory is
+ * outside V8's heap, given back only when a full collection finds them): the hit logs alone took ~16 MB more
+ * peak RSS at 2 GB. Tables grown past SPARE_PAIRS rows (a dense range) are left to the collector.
+ */
+let spare: { log: HitLog; rows: { keys: PairIndex; vals: Float64Array } | undefined } | undefined;
+const SPARE_PAIRS = 1 << 16;
+
 /** Count rows of the last range this thread tallied. */
 let lastRows = 0;
 
@@ -246,19 +266,26 @@ class Tally {
    * the reader streams the file through the cache, and a row looked up there was nearly always a miss (~0.7 us
    * a hit, 5x the same work on hit lines alone); folded in a batch, the rows stay in cache.
    */
-  private readonly logHour = new Int32Array(LOG);
-  private readonly logSlot = new Int32Array(LOG);
-  private readonly logMs = new Float64Array(LOG);
+  private readonly log: HitLog;
   private logged = 0;
 
   constructor(private readonly ctx: RangeContext) {
+    const t = spare;
+    spare = undefined;
     this.slots = slotsFor(ctx.catalogs);
     // No holes (a new slot is always the next index): an array whose kind changes costs V8 its optimised code.
     this.codes = new Array<CodeTally | undefined>(this.slots.infos.length).fill(undefined);
-    // Room for as many rows as the thread's last range had: growing rehashes, and V8 compiled that loop too.
-    const bits = Math.min(17, Math.max(10, Math.ceil(Math.log2(lastRows + 1)) + 1));
-    this.keys = new PairIndex(bits);
-    this.vals = new Float64Array(3 << (bits - 1));
+    this.log = t?.log ?? new HitLog();
+    if (t?.rows !== undefined) {
+      t.rows.keys.clear();
+      this.keys = t.rows.keys;
+      this.vals = t.rows.vals;
+    } else {
+      // Room for as many rows as the thread's last range had: growing rehashes, and V8 compiled that loop too.
+      const bits = Math.min(17, Math.max(10, Math.ceil(Math.log2(lastRows + 1)) + 1));
+      this.keys = new PairIndex(bits);
+      this.vals = new Float64Array(3 << (bits - 1));
+    }
   }
 
   /** Whether the count rows are more than `max` (the log is folded in when it could make them so). */
@@ -290,9 +317,9 @@ class Tally {
       }
       if (this.logged === LOG) this.fold();
       const k = this.logged++;
-      this.logHour[k] = hour;
-      this.logSlot[k] = slot;
-      this.logMs[k] = ms;
+      this.log.hour[k] = hour;
+      this.log.slot[k] = slot;
+      this.log.ms[k] = ms;
       const list = c.samples;
       if (list.length < keep || list[list.length - 1]!.ms <= ms) addSample(list, { ms, line: r.line, text: r.text }, keep);
     }
@@ -300,7 +327,8 @@ class Tally {
 
   /** The logged hits into the count rows (count, first and last ms by hour and slot), in the order they came. */
   private fold(): void {
-    const { logHour, logSlot, logMs, keys } = this;
+    const { hour: logHour, slot: logSlot, ms: logMs } = this.log;
+    const keys = this.keys;
     const n = this.logged;
     this.logged = 0;
     keys.reserve(n);
@@ -327,6 +355,7 @@ class Tally {
     }
   }
 
+  /** The range's tallies; the tally is done with after this (its tables go to the thread's next range). */
   result(): Pick<RangeResult, 'counts' | 'samples' | 'untimed' | 'codes' | 'hits' | 'unknown'> {
     this.fold();
     // Each loop is a function of its own: V8 compiled the whole method for its first loop, then met code it
@@ -337,10 +366,14 @@ class Tally {
     const samples: RangeResult['samples'] = [];
     const untimed: RangeResult['untimed'] = [];
     collectSamples(this.codes, samples, untimed);
+    spare = { log: this.log, rows: this.keys.a.length <= SPARE_PAIRS ? { keys: this.keys, vals: this.vals } : undefined };
     // Every slot the thread knows (a few dozen): the committer maps them all, used here or not.
     return { counts, samples, untimed, codes: this.slots.infos.slice(), hits: this.hits, unknown: this.unknown };
   }
 }
+
+/** countRows' sort keys, kept by the thread. */
+let orderScratch = new Float64Array(0);
 
 /**
  * A tally's count rows as COUNT_FIELDS numbers each, hour by hour (a native numeric sort of hour·2^20 + row):
@@ -351,9 +384,10 @@ function countRows(keys: PairIndex, vals: Float64Array, n: number): Float64Array
   const counts = new Float64Array(n * COUNT_FIELDS);
   const { a: hours, b: slots } = keys;
   const span = n < ROW_SPAN ? ROW_SPAN : 0;
-  const order = new Float64Array(n);
+  if (orderScratch.length < n) orderScratch = new Float64Array(Math.max(n, 2 * orderScratch.length));
+  const order = orderScratch;
   for (let row = 0; row < n; row++) order[row] = hours[row]! * span + row;
-  if (span > 0) order.sort();
+  if (span > 0) order.subarray(0, n).sort();
   for (let k = 0, i = 0; k < n; k++) {
     const key = order[k]!;
     const row = span > 0 ? key - Math.floor(key / span) * span : key;

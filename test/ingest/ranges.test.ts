@@ -181,6 +181,13 @@ describe('PairIndex', () => {
     expect(idx.a.length).toBe(room);
     expect(idx.size).toBe(1005);
     for (let k = 0; k < 1005; k++) expect(idx.index(k, -k)).toBe(k);
+    // Cleared, it numbers from 0 again, in its room.
+    idx.clear();
+    expect(idx.size).toBe(0);
+    expect(idx.index(7, 7)).toBe(0);
+    expect(idx.index(0, 0)).toBe(1);
+    expect(idx.index(7, 7)).toBe(0);
+    expect(idx.a.length).toBe(room);
   });
 });
 
