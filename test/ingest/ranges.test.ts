@@ -5,13 +5,25 @@ import os from 'node:os';
 import path from 'node:path';
 import fsp from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { catalogSet, loadCatalogs } from '../../src/catalog/index.js';
+import { catalogSet, loadCatalogs, type CatalogSet } from '../../src/catalog/index.js';
 import { compileExtractor } from '../../src/extract/index.js';
 import { PairIndex, readRange, type RangeContext } from '../../src/pipeline/ranges.js';
 import { SCAN_CAPACITY } from '../../src/records/scanner.js';
 import { TimeParser } from '../../src/time/parse.js';
 import { fixtureLines } from '../extract/helpers.js';
 import type { VendorCatalog } from '../../src/types.js';
+
+/** A catalog of one's own: `ACME-ERR <code>` lines, with one code known. */
+function acmeCatalogs(known: number): CatalogSet {
+  const acme: VendorCatalog = {
+    vendor: 'acme',
+    product: 'Acme',
+    files: ['/tmp/acme.json'],
+    patterns: [{ id: 'p', regex: 'ACME-ERR (?<code>\\d{1,12})', anchors: ['ACME-ERR'], samples: [] }],
+    entries: [{ vendor: 'acme', code: known, name: null, message: 'The widget is broken', alternates: [], category: 'x', severity: 'error' }],
+  };
+  return catalogSet([acme]);
+}
 
 describe('readRange', () => {
   it('gives the same tally scanning in place (any chunk size) as copying each chunk first', async () => {
@@ -51,14 +63,7 @@ describe('readRange', () => {
 
   it('tallies codes past int32 apart from their int32 look-alikes, by hour', async () => {
     // A catalog of one's own may capture long numbers: 4294967338 is 42 modulo 2^32, and must stay apart.
-    const acme: VendorCatalog = {
-      vendor: 'acme',
-      product: 'Acme',
-      files: ['/tmp/acme.json'],
-      patterns: [{ id: 'p', regex: 'ACME-ERR (?<code>\\d{1,12})', anchors: ['ACME-ERR'], samples: [] }],
-      entries: [{ vendor: 'acme', code: 42, name: null, message: 'The widget is broken', alternates: [], category: 'x', severity: 'error' }],
-    };
-    const catalogs = catalogSet([acme]);
+    const catalogs = acmeCatalogs(42);
     const lines = [
       '2026-11-10T01:00:00Z ACME-ERR 42',
       '2026-11-10T01:30:00Z ACME-ERR 4294967338',
@@ -90,14 +95,7 @@ describe('readRange', () => {
 });
 
 describe('readRange tallies', () => {
-  const acme: VendorCatalog = {
-    vendor: 'acme',
-    product: 'Acme',
-    files: ['/tmp/acme.json'],
-    patterns: [{ id: 'p', regex: 'ACME-ERR (?<code>\\d{1,12})', anchors: ['ACME-ERR'], samples: [] }],
-    entries: [{ vendor: 'acme', code: 7, name: null, message: 'The widget is broken', alternates: [], category: 'x', severity: 'error' }],
-  };
-  const catalogs = catalogSet([acme]);
+  const catalogs = acmeCatalogs(7);
   const ctx = (maxRows: number): RangeContext => ({ extractor: compileExtractor(catalogs), catalogs, time: new TimeParser('UTC'), maxLine: 1 << 20, chunkSize: 4096, samplesPerCode: 5, maxRows });
 
   it('counts every hit into its hour and code, with first and last times, across many batches of hits', async () => {
