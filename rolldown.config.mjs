@@ -43,6 +43,7 @@ export default [
     input: { 'range-worker': 'dist/pipeline/range-worker.js' },
     platform: 'node',
     external,
-    output: { dir: 'dist/bin', format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false, minify: true, sourcemap: true },
+    // strict: the sources are ES modules, strict by definition; as CommonJS they would run sloppy without it.
+    output: { dir: 'dist/bin', format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false, strict: true, minify: true, sourcemap: true },
   },
 ];

@@ -53,8 +53,8 @@ export interface RangeResult {
 }
 
 export const COUNT_FIELDS = 5;
-/** Chunks read between turns of the event loop. */
-const YIELD_EVERY = 16;
+/** Bytes read between turns of the event loop (at least a chunk). */
+const YIELD_BYTES = 4 * 1024 * 1024;
 
 /**
  * Bytes a range reader reads at a time: the scanner's capacity, so that each chunk is read into its input
@@ -459,6 +459,7 @@ export async function readRange(fh: FileHandle, task: RangeTask, ctx: RangeConte
   let pos = task.start;
   let partial = false;
   let dense = false;
+  const yieldEvery = Math.max(1, Math.floor(YIELD_BYTES / buf.length));
   for (let n = 1; pos < task.end; n++) {
     if (stop()) {
       partial = true;
@@ -476,7 +477,7 @@ export async function readRange(fh: FileHandle, task: RangeTask, ctx: RangeConte
       partial = dense;
       break;
     }
-    if (n % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (n % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (!partial && task.last) reader.end();
   const t = tally.result();

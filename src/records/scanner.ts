@@ -340,9 +340,9 @@ function compile(sets: 1 | 2, relaxed: boolean): object | undefined {
       fileWorks = true;
       return m;
     }
-    // Other modules of the file compiled (the portable one is tried first): these bytes are the assembler's
-    // too, and it is the runtime that lacks what they use (relaxed SIMD before its flag is on).
-    if (fileWorks) return undefined;
+    // A relaxed module where a portable one of the file compiled (it is tried first): these bytes are the
+    // assembler's too, and it is the runtime that lacks relaxed SIMD (before its flag is on).
+    if (relaxed && fileWorks) return undefined;
   }
   return newModule(moduleBytes(sets, relaxed));
 }
