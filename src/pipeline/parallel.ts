@@ -22,7 +22,7 @@ import { TimeParser } from '../time/parse.js';
 import { isoString } from '../time/iso.js';
 import { adoptWorkers, spawnRangeWorker } from './pool.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerInitMessage } from './range-worker.js';
-import { COUNT_FIELDS, PairIndex, addSample, hourBucket, readRange, type RangeContext, type RangeResult, type RangeTask } from './ranges.js';
+import { COUNT_FIELDS, PairIndex, addSample, hourBucket, readRange, roomFor, type RangeContext, type RangeResult, type RangeTask } from './ranges.js';
 import { ioError } from './run.js';
 import type { Checkpoint, RunInfo } from './types.js';
 
@@ -133,7 +133,7 @@ const IDS = 2 ** 21;
  * per row it costs the main thread's young generation nothing, which V8 would otherwise double.
  */
 class PendingCounts {
-  private cols = new Float64Array(5 * 1024);
+  private cols: Float64Array = new Float64Array(5 * 1024);
   private readonly rows = new PairIndex(11);
 
   get size(): number {
@@ -144,12 +144,7 @@ class PendingCounts {
     // An int32 key: hours since 1970, for any time a parser accepts.
     const before = this.rows.size;
     const o = this.rows.index((bucket / 3600) | 0, id) * 5;
-    let c = this.cols;
-    if (o === c.length) {
-      const grown = new Float64Array(c.length * 2);
-      grown.set(c);
-      this.cols = c = grown;
-    }
+    const c = (this.cols = roomFor(this.cols, o + 5));
     if (this.rows.size > before) {
       c[o] = bucket;
       c[o + 1] = id;
@@ -177,13 +172,7 @@ class PendingCounts {
   /** Room for `n` more rows before a loop adds them: growing inside it dropped its optimised code for a recompile. */
   private reserve(n: number): void {
     this.rows.reserve(n);
-    const need = 5 * (this.rows.size + n);
-    if (need <= this.cols.length) return;
-    let len = this.cols.length;
-    while (len < need) len *= 2;
-    const grown = new Float64Array(len);
-    grown.set(this.cols);
-    this.cols = grown;
+    this.cols = roomFor(this.cols, 5 * (this.rows.size + n));
   }
 
   /** Each row: bucket, code id, count, first ms, last ms. */

@@ -332,14 +332,7 @@ class Tally {
     const n = this.logged;
     this.logged = 0;
     keys.reserve(n);
-    if (3 * (keys.size + n) > this.vals.length) {
-      let len = this.vals.length;
-      while (len < 3 * (keys.size + n)) len *= 2;
-      const grown = new Float64Array(len);
-      grown.set(this.vals);
-      this.vals = grown;
-    }
-    const vals = this.vals;
+    const vals = (this.vals = roomFor(this.vals, 3 * (keys.size + n)));
     for (let k = 0; k < n; k++) {
       const before = keys.size;
       const at = 3 * keys.index(logHour[k]!, logSlot[k]!);
@@ -370,6 +363,16 @@ class Tally {
     // Every slot the thread knows (a few dozen): the committer maps them all, used here or not.
     return { counts, samples, untimed, codes: this.slots.infos.slice(), hits: this.hits, unknown: this.unknown };
   }
+}
+
+/** `a`, or a copy of it doubled as often as it takes to hold `need` numbers. */
+export function roomFor(a: Float64Array, need: number): Float64Array {
+  if (need <= a.length) return a;
+  let len = Math.max(1, a.length);
+  while (len < need) len *= 2;
+  const grown = new Float64Array(len);
+  grown.set(a);
+  return grown;
 }
 
 /** countRows' sort keys, kept by the thread. */

@@ -60,7 +60,7 @@ interface Lit {
  * The scanner's functions: eqAt(p, lit, mask, len), contains(from, to, req), find(from, end), for one set
  * of nibble tables (8 buckets) or two (16 buckets: twice the shuffles, fewer false candidates).
  */
-function moduleBytes(sets: 1 | 2, relaxed: boolean): Uint8Array {
+export function wasmModuleBytes(sets: 1 | 2, relaxed: boolean): Uint8Array {
   const { get, set, tee, load, load8, store } = op;
   const c = op.const;
   // eqAt(p, lit, mask, len) → 1 if the bytes at p equal lit after OR-ing mask (0x20 folds ASCII letters).
@@ -302,11 +302,6 @@ export const WASM_VARIANTS: ReadonlyArray<{ key: string; sets: 1 | 2; relaxed: b
   { key: '16-relaxed', sets: 2, relaxed: true },
 ];
 
-/** The bytes of one module variant, as moduleBytes assembles them (the build writes them out: see below). */
-export function wasmModuleBytes(sets: 1 | 2, relaxed: boolean): Uint8Array {
-  return moduleBytes(sets, relaxed);
-}
-
 /**
  * The modules' bytes as the build wrote them (scripts/prebuild-wasm.mjs), beside the bundle only: assembling
  * them is ~7 ms of cold code at each reading thread's start-up. tsc's modules (tests, tools) find no file
@@ -344,7 +339,7 @@ function compile(sets: 1 | 2, relaxed: boolean): object | undefined {
     // assembler's too, and it is the runtime that lacks relaxed SIMD (before its flag is on).
     if (relaxed && fileWorks) return undefined;
   }
-  return newModule(moduleBytes(sets, relaxed));
+  return newModule(wasmModuleBytes(sets, relaxed));
 }
 
 function newModule(bytes: Uint8Array): object | undefined {
