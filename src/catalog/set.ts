@@ -60,7 +60,8 @@ export function catalogSet(vendors: VendorCatalog[]): CatalogSet {
       if (!v) return undefined;
       const exact = v.codes.get(code);
       if (exact) return exact;
-      for (const r of v.ranges) {
+      for (let i = 0; i < v.ranges.length; i++) {
+        const r = v.ranges[i]!;
         const { min, max } = r.range!;
         if ((min === undefined || code >= min) && (max === undefined || code <= max)) return r;
       }

@@ -259,7 +259,7 @@ export function patternOptions(cat: VendorCatalog, p: CatalogPattern, i: number,
 }
 
 export function inRanges(code: number, rs: readonly Range[]): boolean {
-  for (const r of rs) if (code >= r[0] && code <= r[1]) return true;
+  for (let i = 0; i < rs.length; i++) if (code >= rs[i]![0] && code <= rs[i]![1]) return true;
   return false;
 }
 

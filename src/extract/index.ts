@@ -124,7 +124,7 @@ class Hits {
         if (this.keys.has(k)) return;
         this.keys.add(k);
       } else {
-        for (const g of list) if (g.vendor === f.vendor && g.code === f.code) return;
+        for (let i = 0; i < list.length; i++) if (list[i]!.vendor === f.vendor && list[i]!.code === f.code) return;
         if (list.length >= 16) this.keys = new Set([...list, f].map((g) => `${g.vendor}\t${g.code}`));
       }
     }
@@ -293,11 +293,14 @@ export class CompiledExtractor implements Extractor {
     let pairs: Found[] | undefined;
     let pending: Array<{ occ: MessageOccurrence; code: number }> | undefined;
     if (wantMessages) {
-      for (const occ of this.messages.findKeys(line, this.keyHits, keys)) {
+      const occs = this.messages.findKeys(line, this.keyHits, keys);
+      for (let k = 0; k < occs.length; k++) {
+        const occ = occs[k]!;
         const d = occ.def;
         const vendor = this.vendors[d.vendor]!;
         let paired: number | undefined;
-        for (const c of d.codes) {
+        for (let j = 0; j < d.codes.length; j++) {
+          const c = d.codes[j]!;
           if (pairedWith(line, occ.start, occ.end, c)) {
             if (paired !== undefined) {
               paired = undefined;
@@ -340,9 +343,10 @@ export class CompiledExtractor implements Extractor {
       }
     }
 
-    if (pairs !== undefined) for (const f of pairs) found.add(f);
+    if (pairs !== undefined) for (let k = 0; k < pairs.length; k++) found.add(pairs[k]!);
     if (pending !== undefined) {
-      for (const { occ, code } of pending) {
+      for (let k = 0; k < pending.length; k++) {
+        const { occ, code } = pending[k]!;
         const vendor = this.vendors[occ.def.vendor]!;
         // A code for the vendor on this line outranks its message text.
         if (!all && found.list.some((f) => f.vendor === vendor)) continue;
@@ -360,22 +364,23 @@ export class CompiledExtractor implements Extractor {
    * apart (outputs): the loop over characters is then a few loads, ~3% less time a hit line.
    */
   private scanLine(line: string, gen: number): void {
-    const { classes, width, delta, out } = this.matcher;
-    for (let i = 0, st = 0; i < line.length; i++) {
+    const { classes, delta } = this.matcher;
+    for (let i = 0, step = 0; i < line.length; i++) {
       const c = line.charCodeAt(i);
       if (c >= 128) {
-        st = 0;
+        step = 0;
         continue;
       }
-      st = delta[st * width + classes[c]!]!;
-      if (out[st] !== out[st + 1]) this.outputs(line, st, i, gen);
+      step = delta[(step >> 1) + classes[c]!]!;
+      if ((step & 1) !== 0) this.outputs(line, step >> 1, i, gen);
     }
   }
 
-  /** The literals ending at `i` in state `st`: marks anchors and what they set off, and lists key words. */
-  private outputs(line: string, st: number, i: number, gen: number): void {
+  /** The literals ending at `i` in the state at row `row`: marks anchors and what they set off, and lists key words. */
+  private outputs(line: string, row: number, i: number, gen: number): void {
     const { anchors, anchorMark, patternMark, vendorCtx } = this;
-    const { out, ids, lengths } = this.matcher;
+    const { out, ids, lengths, width } = this.matcher;
+    const st = (row / width) | 0;
     const nAnchors = anchors.length;
     const end = out[st + 1]!;
     for (let k = out[st]!; k < end; k++) {
@@ -392,21 +397,26 @@ export class CompiledExtractor implements Extractor {
       if ((a.wordStart || a.wordEnd) && !wordAt(line, i - lengths[id]! + 1, a)) continue;
       anchorMark[id] = gen;
       if (a.messages) this.lineFlags |= MESSAGES;
-      for (const v of a.context) vendorCtx[v] = gen;
-      for (const p of a.patterns) patternMark[p] = gen;
+      const context = a.context;
+      for (let j = 0; j < context.length; j++) vendorCtx[context[j]!] = gen;
+      const patterns = a.patterns;
+      for (let j = 0; j < patterns.length; j++) patternMark[patterns[j]!] = gen;
     }
   }
 
   /** A vendor's message is on the line: that is context for the vendor, and its context patterns run. */
   private vendorSeen(v: number): void {
     this.vendorCtx[v] = this.gen;
-    for (const p of this.ctxPatterns[v]!) this.patternMark[p] = this.gen;
+    const ps = this.ctxPatterns[v]!;
+    for (let j = 0; j < ps.length; j++) this.patternMark[ps[j]!] = this.gen;
   }
 
   private contextOk(p: CompiledPattern): boolean {
     const gen = this.gen;
-    for (const v of p.ctxVendors) if (this.vendorCtx[v] === gen) return true;
-    for (const a of p.ctxAnchors) if (this.anchorMark[a] === gen) return true;
+    const vs = p.ctxVendors;
+    for (let j = 0; j < vs.length; j++) if (this.vendorCtx[vs[j]!] === gen) return true;
+    const as = p.ctxAnchors;
+    for (let j = 0; j < as.length; j++) if (this.anchorMark[as[j]!] === gen) return true;
     return false;
   }
 
@@ -429,7 +439,8 @@ export class CompiledExtractor implements Extractor {
     if (p.opts.codes && !inRanges(code, p.opts.codes)) return undefined;
     const o = p.opts;
     if (o.context.length > 0 && (o.contextFor === undefined || inRanges(code, o.contextFor)) && !this.contextOk(p)) return undefined;
-    for (const r of p.route) {
+    for (let j = 0; j < p.route.length; j++) {
+      const r = p.route[j]!;
       if (code >= r.min && code <= r.max) {
         vendor = r.vendor;
         break;

@@ -14,8 +14,13 @@ export class LiteralMatcher {
   readonly classes = new Uint8Array(ALPHABET);
   /** Classes per state: the width of a row of `delta`. */
   readonly width: number;
-  /** Next state: `delta[state * width + classes[code]]`. */
-  readonly delta: Uint16Array | Int32Array;
+  /**
+   * Next step: `delta[(step >> 1) + classes[code]]`, from step 0 at the start. A step is the next state's row
+   * offset (state * width) shifted left once, its low bit set when literals end in that state: the loop then
+   * needs no multiply and no second load per character, and states are numbered breadth first, so the
+   * shallow ones most characters lead to share a few cache lines.
+   */
+  readonly delta: Int32Array;
   /** Literals ending in a state: `ids[out[state] .. out[state + 1])`, suffixes included. */
   readonly out: Int32Array;
   readonly ids: Int32Array;
@@ -48,45 +53,50 @@ export class LiteralMatcher {
       }
       (ends[s] ??= []).push(id);
     });
-    const delta = states < 0x10000 ? new Uint16Array(states * width) : new Int32Array(states * width);
+    // Trie states renumbered breadth first (`rank`): the start is 0, and a state's failure link (a shorter
+    // state) is complete before the state itself.
+    const next = new Int32Array(states * width);
     const fail = new Int32Array(states);
-    // Breadth first, so a state's failure link (a shorter state) is complete before the state itself.
     const order = new Int32Array(states);
-    let queued = 0;
-    for (let c = 1; c < width; c++) {
-      const t = go[c]!;
-      if (t >= 0) {
-        delta[c] = t;
-        order[queued++] = t;
-      }
-    }
+    const rank = new Int32Array(states);
+    let queued = 1;
     for (let k = 0; k < queued; k++) {
       const s = order[k]!;
-      const inherited = ends[fail[s]!];
-      if (inherited !== undefined) (ends[s] ??= []).push(...inherited);
+      rank[s] = k;
+      if (k > 0) {
+        const inherited = ends[fail[s]!];
+        if (inherited !== undefined) (ends[s] ??= []).push(...inherited);
+      }
       const row = s * width;
       const failRow = fail[s]! * width;
       // Class 0 (no literal's character) stays 0: back to the start.
       for (let c = 1; c < width; c++) {
         const t = go[row + c]!;
-        if (t < 0) delta[row + c] = delta[failRow + c]!;
+        if (t < 0) next[row + c] = k === 0 ? 0 : next[failRow + c]!;
         else {
-          fail[t] = delta[failRow + c]!;
-          delta[row + c] = t;
+          fail[t] = k === 0 ? 0 : next[failRow + c]!;
+          next[row + c] = t;
           order[queued++] = t;
         }
       }
     }
-    this.delta = delta;
     this.out = new Int32Array(states + 1);
     let n = 0;
-    for (let s = 0; s < states; s++) {
-      this.out[s] = n;
-      n += ends[s]?.length ?? 0;
+    for (let k = 0; k < states; k++) {
+      this.out[k] = n;
+      n += ends[order[k]!]?.length ?? 0;
     }
     this.out[states] = n;
     this.ids = new Int32Array(n);
-    for (let s = 0, k = 0; s < states; s++) for (const id of ends[s] ?? []) this.ids[k++] = id;
+    for (let k = 0, j = 0; k < states; k++) for (const id of ends[order[k]!] ?? []) this.ids[j++] = id;
+    this.delta = new Int32Array(states * width);
+    for (let k = 0; k < states; k++) {
+      const row = order[k]! * width;
+      for (let c = 1; c < width; c++) {
+        const t = rank[next[row + c]!]!;
+        this.delta[k * width + c] = ((t * width) << 1) | (this.out[t] !== this.out[t + 1] ? 1 : 0);
+      }
+    }
     this.lengths = Int32Array.from(literals, (l) => l.length);
   }
 }
@@ -99,14 +109,15 @@ export function fold(c: number): number {
 /** Every (literal id, start) in `line`, in order of end position: for tests and tools; run() inlines this loop. */
 export function occurrences(m: LiteralMatcher, line: string): Array<[number, number]> {
   const found: Array<[number, number]> = [];
-  let s = 0;
+  let step = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
     if (c >= ALPHABET) {
-      s = 0;
+      step = 0;
       continue;
     }
-    s = m.delta[s * m.width + m.classes[c]!]!;
+    step = m.delta[(step >> 1) + m.classes[c]!]!;
+    const s = (step >> 1) / m.width;
     for (let k = m.out[s]!; k < m.out[s + 1]!; k++) {
       const id = m.ids[k]!;
       found.push([id, i - m.lengths[id]! + 1]);

@@ -192,7 +192,9 @@ export class MessageIndex {
     const gen = ++this.gen;
     let out: MessageOccurrence[] | undefined;
     for (let i = 0; i < count; i++) {
-      for (const d of this.byKeyWord[keys[i]!]!) {
+      const defs = this.byKeyWord[keys[i]!]!;
+      for (let j = 0; j < defs.length; j++) {
+        const d = defs[j]!;
         if (this.tried[d.id] === gen) continue;
         this.tried[d.id] = gen;
         const m = d.re.exec(line);
