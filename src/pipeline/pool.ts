@@ -33,6 +33,11 @@ export function spawnRangeWorker(prepare?: WorkerPrepare): Worker {
  */
 export interface WorkerPrepare {
   file: string;
+  /**
+   * A BroadcastChannel the threads started together share their scanner plan on: the first to plan posts
+   * it, and a later one that planned on the same head takes it (LiteralScanner.adoptPlan).
+   */
+  channel?: string;
 }
 
 export interface RangeWorkerData {
@@ -84,6 +89,9 @@ const early: Early[] = [];
  * checks exits at once), and one that dies meanwhile is left out.
  */
 export function prestartWorkers(n: number, prepare?: WorkerPrepare): void {
+  if (prepare !== undefined && prepare.channel === undefined) {
+    prepare = { ...prepare, channel: `errscan-plan:${process.pid}:${Date.now()}:${Math.random()}` };
+  }
   for (let i = early.length; i < n; i++) {
     let worker: Worker;
     try {

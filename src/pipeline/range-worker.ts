@@ -5,11 +5,11 @@
 // same catalogs.
 import type { FileHandle } from 'node:fs/promises';
 import fsp from 'node:fs/promises';
-import { parentPort, workerData } from 'node:worker_threads';
+import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
 import { catalogSet, type CatalogSet } from '../catalog/set.js';
 import { compileExtractor } from '../extract/index.js';
 import type { Extractor } from '../records/types.js';
-import { scannerFor } from '../records/scanner.js';
+import { scannerFor, type SharedPlan } from '../records/scanner.js';
 import { TimeParser } from '../time/parse.js';
 import type { VendorCatalog } from '../types.js';
 import type { RangeWorkerData, WorkerPrepare } from './pool.js';
@@ -30,6 +30,15 @@ const HEAD = 16 * 1024;
  * and the scanner planned on the file's head. Any failure just leaves the work to `init`.
  */
 async function prepare(p: WorkerPrepare): Promise<Prepared | undefined> {
+  // Open from the start, so a plan posted while this thread compiles is queued for it.
+  const channel = p.channel === undefined ? undefined : new BroadcastChannel(p.channel);
+  let shared: SharedPlan | undefined;
+  if (channel !== undefined) {
+    channel.unref();
+    channel.onmessage = (e: unknown) => {
+      shared ??= (e as { data: SharedPlan }).data;
+    };
+  }
   try {
     // Not validated here (the validator is most of this thread's start-up): init's validated catalogs
     // must equal these for any of this to be used.
@@ -40,13 +49,21 @@ async function prepare(p: WorkerPrepare): Promise<Prepared | undefined> {
     const fh = await fsp.open(p.file, 'r');
     try {
       const { bytesRead } = await fh.read(head, 0, HEAD, 0);
-      scannerFor(extractor)?.prepare(head.subarray(0, bytesRead));
+      const sample = head.subarray(0, bytesRead);
+      const scanner = scannerFor(extractor);
+      if (scanner !== undefined && !(shared !== undefined && scanner.adoptPlan(shared, sample))) {
+        scanner.prepare(sample);
+        const mine = scanner.sharedPlan();
+        if (mine !== undefined) channel?.postMessage(mine);
+      }
     } finally {
       await fh.close();
     }
     return { json: JSON.stringify(catalogs.vendors), catalogs, extractor };
   } catch {
     return undefined;
+  } finally {
+    channel?.close();
   }
 }
 

@@ -528,6 +528,19 @@ interface Plan {
 }
 
 /**
+ * A scanner's plan as another thread can take it (postMessage clones it): the literals it was made for
+ * (`key`), the sample it was made on, and the plan itself. Planning is a pure function of the two, so a
+ * scanner for the same literals adopts it for the same sample instead of planning again (~15 ms of a
+ * reading thread's start).
+ */
+export interface SharedPlan {
+  key: string;
+  sample: Uint8Array;
+  offsets: number[];
+  tables: Uint8Array;
+}
+
+/**
  * Nibble masks of one bucket: entry k (0..3) has bit n set when low nibble n is admitted at fingerprint
  * position k, entry 4 + k the same for high nibbles.
  */
@@ -739,6 +752,8 @@ export class LiteralScanner {
   private readonly out: Int32Array;
   private readonly find: (from: number, end: number) => number;
   private planned = false;
+  /** The plan and the sample it was made on, for `sharedPlan`. */
+  private made: { plan: Plan; sample: Uint8Array } | undefined;
   private len = 0;
   /** Address of the loaded region in memory: DATA, or where an in-place region starts. */
   private base = DATA;
@@ -824,6 +839,38 @@ export class LiteralScanner {
   /** Fingerprints from the first data seen; `listAt` area after the requirement lists holds bucket lists. */
   private plan(sample: Uint8Array): void {
     const p = plan(this.lits, sample, PLAN_PASSES, this.buckets);
+    this.made = { plan: p, sample: Uint8Array.from(sample) };
+    this.apply(p);
+  }
+
+  /** Identity of the literals (bytes, case and requirements): plans are shared only between equal keys. */
+  private key(): string {
+    const one = (l: { bytes: number[]; caseless: boolean }): string => `${l.caseless ? 'i' : 's'}${l.bytes.join('.')}`;
+    return `${this.buckets}:${this.lits.map((l) => `${one(l)}${(l.requires ?? []).map((r) => `+${one(r)}`).join('')}`).join('|')}`;
+  }
+
+  /** This scanner's plan for another thread, once it has planned (see SharedPlan). */
+  sharedPlan(): SharedPlan | undefined {
+    const m = this.made;
+    return m === undefined ? undefined : { key: this.key(), sample: m.sample, offsets: m.plan.offsets, tables: m.plan.tables };
+  }
+
+  /**
+   * Takes another scanner's plan when it was made for the same literals on the same sample as
+   * `prepare(sample)` would use (the result is then the same): true if taken.
+   */
+  adoptPlan(shared: SharedPlan, sample: Uint8Array): boolean {
+    if (this.planned) return false;
+    const own = sample.subarray(0, SAMPLE);
+    if (own.length === 0 || !Buffer.from(own).equals(shared.sample) || shared.key !== this.key()) return false;
+    if (shared.offsets.length !== this.lits.length) return false;
+    const p: Plan = { offsets: shared.offsets, tables: shared.tables };
+    this.made = { plan: p, sample: Uint8Array.from(own) };
+    this.apply(p);
+    return true;
+  }
+
+  private apply(p: Plan): void {
     const dv = new DataView(this.mem.buffer);
     this.mem.set(p.tables, TAB);
     p.offsets.forEach((o, n) => {

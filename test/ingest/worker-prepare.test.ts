@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { BroadcastChannel, Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogs } from '../../src/catalog/index.js';
 import { unvalidatedShippedCatalogs } from '../../src/catalog/files.js';
 import { catalogSet } from '../../src/catalog/set.js';
 import { compileExtractor } from '../../src/extract/index.js';
+import { LiteralScanner, type SharedPlan } from '../../src/records/scanner.js';
 import type { VendorCatalog } from '../../src/types.js';
 import { fixtureLines } from '../extract/helpers.js';
 import { ROOT } from '../helpers/cli.js';
@@ -29,8 +30,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A prepared worker, given `vendors` by init, reads the whole file as one range: its codes and hit count. */
-async function readWith(worker: string, vendors: VendorCatalog[], prepare: boolean): Promise<{ hits: number; vendors: string[] }> {
-  const w = new Worker(worker, { workerData: { prepare: prepare ? { file } : undefined } });
+async function readWith(worker: string, vendors: VendorCatalog[], prepare: boolean, channel?: string): Promise<{ hits: number; vendors: string[] }> {
+  const w = new Worker(worker, { workerData: { prepare: prepare ? { file, channel } : undefined } });
   try {
     const size = fs.statSync(file).size;
     const init = { vendorsJson: JSON.stringify(vendors), tz: 'UTC', maxLine: 1 << 20, chunkSize: 4096, samplesPerCode: 5, maxRows: 1e9 };
@@ -69,6 +70,47 @@ describe.each(WORKERS.map((w) => [path.relative(ROOT, w), w]))('a reading thread
 
   it('prepares on what init will bring: the shipped catalogs, read unvalidated, equal the validated ones', () => {
     expect(JSON.stringify(unvalidatedShippedCatalogs())).toBe(JSON.stringify(all));
+  });
+
+  it('shares its scanner plan on the channel, takes one made on its head, and refuses one made on another', async () => {
+    const name = `test-plan-${Math.random()}`;
+    const listener = new BroadcastChannel(name);
+    const plans: SharedPlan[] = [];
+    listener.onmessage = (e: unknown) => plans.push((e as { data: SharedPlan }).data);
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
+    /** Reads while this thread posts `plan` every millisecond (a channel keeps no message for later members). */
+    const readOffered = async (plan: SharedPlan): Promise<{ hits: number; vendors: string[] }> => {
+      const timer = setInterval(() => listener.postMessage(plan), 1);
+      try {
+        return await readWith(worker, all, true, name);
+      } finally {
+        clearInterval(timer);
+      }
+    };
+    try {
+      const want = expected(all);
+      expect(await readWith(worker, all, true, name)).toEqual(want);
+      await settle();
+      expect(plans.length).toBe(1);
+      const mine = plans[0]!;
+      const head = fs.readFileSync(file).subarray(0, mine.sample.length);
+      expect(Buffer.from(mine.sample).equals(head)).toBe(true);
+      // What planning on this head makes: the shipped catalogs' scanner.
+      const own = LiteralScanner.create(compileExtractor(catalogSet(all)).prefilter!)!;
+      own.prepare(head);
+      expect(mine).toEqual(own.sharedPlan());
+      // Offered that plan, a thread takes it: it posts none of its own.
+      expect(await readOffered(mine)).toEqual(want);
+      await settle();
+      expect(plans.length).toBe(1);
+      // Offered one made on another head, it plans on its own and posts that.
+      expect(await readOffered({ ...mine, sample: Buffer.from('another head\n') })).toEqual(want);
+      await settle();
+      expect(plans.length).toBe(2);
+      expect(plans[1]).toEqual(mine);
+    } finally {
+      listener.close();
+    }
   });
 
   it('or others: then its own are dropped', async () => {

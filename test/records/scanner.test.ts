@@ -68,6 +68,51 @@ describe('LiteralScanner', () => {
     );
   });
 
+  it('a plan shared by another scanner (as a reading thread gets it) finds the same lines as planning', () => {
+    const literal = fc.record({ lit: word, caseless: fc.boolean() });
+    fc.assert(
+      fc.property(
+        fc.array(literal, { minLength: 1, maxLength: 40 }),
+        fc.array(fc.array(fc.oneof(text, word), { maxLength: 10 }), { minLength: 1, maxLength: 60 }),
+        (spec, parts) => {
+          const lines = parts.map((p) => p.join(''));
+          const body = `${lines.join('\n')}\n`;
+          const sample = Buffer.from(body, 'latin1');
+          const planner = LiteralScanner.create(spec)!;
+          expect(planner.sharedPlan()).toBeUndefined();
+          planner.prepare(sample);
+          const shared = structuredClone(planner.sharedPlan()!);
+          const taker = LiteralScanner.create(spec)!;
+          expect(taker.adoptPlan(shared, sample)).toBe(true);
+          expect(taker.sharedPlan()).toEqual(planner.sharedPlan());
+          expect(scan(taker, body)).toEqual(scan(planner, body));
+          expect(scan(taker, body).lines).toEqual(reference(lines, spec));
+          // Planned now: it does not take another.
+          expect(taker.adoptPlan(shared, sample)).toBe(false);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuses a shared plan made on another sample or for other literals', () => {
+    const spec: PrefilterLiteral[] = [
+      { lit: 'license', caseless: true, requires: [{ lit: '-20', caseless: false }] },
+      { lit: 'ErrorCode', caseless: false },
+    ];
+    const sample = Buffer.from('2026-11-27 INFO license ok\nErrorCode: -2326\n', 'latin1');
+    const planner = LiteralScanner.create(spec)!;
+    planner.prepare(sample);
+    const shared = planner.sharedPlan()!;
+    expect(LiteralScanner.create(spec)!.adoptPlan(shared, Buffer.from('another head\n', 'latin1'))).toBe(false);
+    expect(LiteralScanner.create(spec)!.adoptPlan(shared, sample.subarray(0, 20))).toBe(false);
+    expect(LiteralScanner.create(spec)!.adoptPlan(shared, Buffer.alloc(0))).toBe(false);
+    expect(LiteralScanner.create([{ ...spec[0]!, caseless: false }, spec[1]!])!.adoptPlan(shared, sample)).toBe(false);
+    expect(LiteralScanner.create([spec[0]!, { lit: 'ErrorCodes', caseless: false }])!.adoptPlan(shared, sample)).toBe(false);
+    expect(LiteralScanner.create([{ lit: 'license', caseless: true }, spec[1]!])!.adoptPlan(shared, sample)).toBe(false);
+    expect(LiteralScanner.create(spec)!.adoptPlan(shared, sample)).toBe(true);
+  });
+
   it('with very many literals (16 buckets) too', () => {
     const many = fc.array(fc.record({ lit: fc.string({ unit: letters, minLength: 2, maxLength: 9 }), caseless: fc.boolean() }), { minLength: 120, maxLength: 200 });
     fc.assert(
