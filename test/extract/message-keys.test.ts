@@ -20,6 +20,20 @@ function viaKeys(line: string): string[] {
 }
 const viaFind = (line: string): string[] => messages.find(line).map((o) => `${o.def.id}@${o.start}-${o.end}`);
 
+/** Every wording's regex run on the line, no key words at all (then the longest of one vendor's overlaps). */
+function bruteForce(line: string): string[] {
+  const lower = line.toLowerCase();
+  const all = messages.defs.flatMap((d) => {
+    const m = d.re.exec(line);
+    return m === null || d.veto.some((v) => lower.includes(v)) ? [] : [{ def: d, start: m.index, end: m.index + m[0].length }];
+  });
+  return all
+    .filter((o, i) => !all.some((p, j) => j !== i && p.def.vendor === o.def.vendor && p.start <= o.start && p.end >= o.end && (p.end - p.start > o.end - o.start || j < i)))
+    .map((o) => `${o.def.id}@${o.start}-${o.end}`)
+    .sort();
+}
+const viaFindSorted = (line: string): string[] => viaFind(line).sort();
+
 describe('message key words found with the anchors', () => {
   it('give what find gives on every fixture line, and on catalog wordings in JSON, with escapes and case changes', () => {
     const lines = fixtureLines();
@@ -34,6 +48,40 @@ describe('message key words found with the anchors', () => {
         expect(viaKeys(line)).toEqual(viaFind(line));
       }
     }
+  });
+
+  it('skip no wording that matches: what every regex finds run on its own, on fixtures, wordings and mixes of them', () => {
+    // Most wordings need other key words than their own (`also`): a line lacking one is not tried.
+    expect(messages.defs.filter((d) => d.also.length > 0).length).toBeGreaterThan(150);
+    let found = 0;
+    for (const line of fixtureLines()) {
+      expect(viaFindSorted(line)).toEqual(bruteForce(line));
+      found += bruteForce(line).length;
+    }
+    expect(found).toBeGreaterThan(50);
+    const texts = messages.defs.map((d) => d.text);
+    for (const t of texts) {
+      for (const line of [t, `{"message":"x\\n${t}\\tend"}`, `ERR:${t.toUpperCase()}!`, `w: ${t.split(' ').reverse().join(' ')}`, `${t.split(' ').slice(1).join(' ')}`]) {
+        expect(viaFindSorted(line)).toEqual(bruteForce(line));
+      }
+    }
+    // Lines made of the wordings' own words, in any order: key words without the rest, and the rest without them.
+    const words = [...new Set(texts.flatMap((t) => t.split(/\s+/)))];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 12 }), fc.constantFrom(' ', '  ', ': ', ' - '), (parts, sep) => {
+        const line = parts.join(sep);
+        expect(viaFindSorted(line)).toEqual(bruteForce(line));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...texts), fc.constantFrom(...texts), fc.nat(), (a, b, cut) => {
+        const aw = a.split(' ');
+        const line = `${aw.slice(0, cut % (aw.length + 1)).join(' ')} ${b}`;
+        expect(viaFindSorted(line)).toEqual(bruteForce(line));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('split words where find splits them: escapes, non-ASCII, digits, any case', () => {
