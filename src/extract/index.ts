@@ -9,6 +9,7 @@ import { recordText } from './record.js';
 import { numberedGroups } from './groups.js';
 import { prefilterLiterals } from './prefilter.js';
 import { LiteralMatcher } from './literals.js';
+import { prebuiltExtractor } from './snapshot.js';
 import type { PrefilterLiteral } from '../records/types.js';
 
 export interface Extractor {
@@ -464,11 +465,14 @@ function compiles(source: string, flags: string): RegExp | undefined {
 
 const cache = new WeakMap<CatalogSet, CompiledExtractor>();
 
-/** Compiles every vendor's patterns and messages once (cached per catalog set). */
+/**
+ * Compiles every vendor's patterns and messages once (cached per catalog set), or restores them from the
+ * build's snapshot when that was made from these very catalogs (snapshot.ts).
+ */
 export function compileExtractor(set: CatalogSet): CompiledExtractor {
   let x = cache.get(set);
   if (!x) {
-    x = new CompiledExtractor(set);
+    x = prebuiltExtractor(set) ?? new CompiledExtractor(set);
     cache.set(set, x);
   }
   return x;

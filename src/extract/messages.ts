@@ -11,8 +11,13 @@ export interface MessageDef {
   vendor: number;
   /** Codes of that vendor worded this way: more than one means the wording alone cannot pin a code. */
   codes: number[];
-  /** Case-insensitive, whitespace-flexible, trailing punctuation optional; non-global (exec gives the index). */
-  re: RegExp;
+  /**
+   * Case-insensitive, whitespace-flexible, trailing punctuation optional; non-global (exec gives the index).
+   * Made from `source` on first use (`regex`): most wordings are never tried in a run, and a thread that
+   * restores a snapshot (snapshot.ts) would otherwise parse all 341 of them at its start (~4 ms).
+   */
+  re: RegExp | null;
+  source: string;
   /** Counts without vendor context (contains one of the vendor's context or distinctive literals). */
   distinctive: boolean;
   text: string;
@@ -108,6 +113,11 @@ export interface VendorMessages {
   ignore: Set<string>;
 }
 
+/** A wording's regex, made on first use. */
+export function regex(d: MessageDef): RegExp {
+  return (d.re ??= new RegExp(d.source, 'i'));
+}
+
 /** What most lines find: shared, never written to. */
 const NONE: readonly MessageOccurrence[] = [];
 
@@ -164,7 +174,8 @@ export class MessageIndex {
         id: this.defs.length,
         vendor: g.vendor.index,
         codes: [...g.codes].sort((a, b) => Math.abs(a) - Math.abs(b)),
-        re: new RegExp(source, 'i'),
+        re: null,
+        source,
         distinctive:
           g.vendor.distinctive.some((d) => lower.includes(d)) ||
           g.vendor.context.some((re) => re.test(g.text)) ||
@@ -228,7 +239,7 @@ export class MessageIndex {
           }
         }
         if (!all) continue;
-        const m = d.re.exec(line);
+        const m = regex(d).exec(line);
         if (m !== null && !(d.veto.length > 0 && vetoed(line, d.veto))) {
           (out ??= []).push({ def: d, start: m.index, end: m.index + m[0].length });
         }

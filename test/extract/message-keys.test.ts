@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalogs } from '../../src/catalog/index.js';
 import { compileExtractor } from '../../src/extract/index.js';
 import { LiteralMatcher, occurrences } from '../../src/extract/literals.js';
-import { wholeWord, type MessageIndex } from '../../src/extract/messages.js';
+import { regex, wholeWord, type MessageIndex } from '../../src/extract/messages.js';
 import { fixtureLines } from './helpers.js';
 
 const messages = (compileExtractor(loadCatalogs()) as unknown as { messages: MessageIndex }).messages;
@@ -24,7 +24,7 @@ const viaFind = (line: string): string[] => messages.find(line).map((o) => `${o.
 function bruteForce(line: string): string[] {
   const lower = line.toLowerCase();
   const all = messages.defs.flatMap((d) => {
-    const m = d.re.exec(line);
+    const m = regex(d).exec(line);
     return m === null || d.veto.some((v) => lower.includes(v)) ? [] : [{ def: d, start: m.index, end: m.index + m[0].length }];
   });
   return all
