@@ -3,7 +3,7 @@
 // module imports nothing but Node's own modules, to keep that early start early.
 import fs from 'node:fs';
 import v8 from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 
 const YOUNG_MB = 6;
 const OLD_MB = 48;
@@ -16,12 +16,25 @@ const OLD_MB = 48;
  * (the fourth even), for ~8 MB more peak RSS (129 MB at 2 GB). A worker that still runs out dies, and the
  * main thread reads its ranges.
  */
-export function spawnRangeWorker(prepare?: WorkerPrepare): Worker {
+export function spawnRangeWorker(prepare?: WorkerPrepare, plan: PlanPorts = {}): Worker {
   syncOptimization();
   return new Worker(workerFile(), {
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB, maxOldGenerationSizeMb: OLD_MB },
-    workerData: { prepare } satisfies RangeWorkerData,
+    workerData: { prepare, ...plan } satisfies RangeWorkerData,
+    transferList: [...(plan.planTo ?? []), ...(plan.planFrom ? [plan.planFrom] : [])],
   });
+}
+
+/**
+ * Threads started together plan their scanner once: the first plans on the file's head and posts the plan
+ * to the others (`planTo`), which wait for it on their end (`planFrom`) and take it (LiteralScanner.adoptPlan)
+ * instead of planning again (~20 ms of CPU on 2 cores the main thread needs too). A port keeps what is
+ * posted before its thread listens; if the first thread closes its ports without a plan (or dies), the
+ * others plan on their own.
+ */
+export interface PlanPorts {
+  planTo?: MessagePort[];
+  planFrom?: MessagePort;
 }
 
 /**
@@ -33,14 +46,9 @@ export function spawnRangeWorker(prepare?: WorkerPrepare): Worker {
  */
 export interface WorkerPrepare {
   file: string;
-  /**
-   * A BroadcastChannel the threads started together share their scanner plan on: the first to plan posts
-   * it, and a later one that planned on the same head takes it (LiteralScanner.adoptPlan).
-   */
-  channel?: string;
 }
 
-export interface RangeWorkerData {
+export interface RangeWorkerData extends PlanPorts {
   prepare: WorkerPrepare | undefined;
 }
 
@@ -89,13 +97,14 @@ const early: Early[] = [];
  * checks exits at once), and one that dies meanwhile is left out.
  */
 export function prestartWorkers(n: number, prepare?: WorkerPrepare): void {
-  if (prepare !== undefined && prepare.channel === undefined) {
-    prepare = { ...prepare, channel: `errscan-plan:${process.pid}:${Date.now()}:${Math.random()}` };
-  }
-  for (let i = early.length; i < n; i++) {
+  // The first thread started here plans; those after it take its plan.
+  const first = early.length;
+  const channels = prepare === undefined || n - first < 2 ? [] : Array.from({ length: n - first - 1 }, () => new MessageChannel());
+  for (let i = first; i < n; i++) {
     let worker: Worker;
     try {
-      worker = spawnRangeWorker(prepare);
+      const plan: PlanPorts = channels.length === 0 ? {} : i === first ? { planTo: channels.map((c) => c.port1) } : { planFrom: channels[i - first - 1]!.port2 };
+      worker = spawnRangeWorker(prepare, plan);
     } catch {
       return;
     }

@@ -5,14 +5,14 @@
 // same catalogs.
 import type { FileHandle } from 'node:fs/promises';
 import fsp from 'node:fs/promises';
-import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { catalogSet, type CatalogSet } from '../catalog/set.js';
 import { compileExtractor } from '../extract/index.js';
 import type { Extractor } from '../records/types.js';
 import { scannerFor, type SharedPlan } from '../records/scanner.js';
 import { TimeParser } from '../time/parse.js';
 import type { VendorCatalog } from '../types.js';
-import type { RangeWorkerData, WorkerPrepare } from './pool.js';
+import type { PlanPorts, RangeWorkerData, WorkerPrepare } from './pool.js';
 import { readRange, type RangeContext, type RangeTask } from './ranges.js';
 
 interface Prepared {
@@ -25,20 +25,35 @@ interface Prepared {
 /** Bytes of the file's head the scanner plans on (its own sample size caps it). */
 const HEAD = 16 * 1024;
 
+/** At most this long a thread waits for the first thread's plan (pool.ts PlanPorts), then plans on its own. */
+const PLAN_WAIT_MS = 1000;
+
+/**
+ * The plan posted on `port`; undefined when the first thread posted none (null), closed its end without
+ * one, or the wait is over. A port keeps a message until its thread listens, not a close: the first thread
+ * says "none" in a message.
+ */
+function planFrom(port: MessagePort): Promise<SharedPlan | undefined> {
+  return new Promise((resolve) => {
+    const done = (plan: SharedPlan | null | undefined): void => {
+      clearTimeout(timer);
+      port.off('message', done);
+      port.off('close', onClose);
+      resolve(plan ?? undefined);
+    };
+    const onClose = (): void => done(undefined);
+    const timer = setTimeout(onClose, PLAN_WAIT_MS);
+    port.on('message', done);
+    port.on('close', onClose);
+  });
+}
+
 /**
  * Before `init`: the shipped catalogs (what a run without --catalog or $ERRSCAN_CATALOGS gets), compiled,
  * and the scanner planned on the file's head. Any failure just leaves the work to `init`.
  */
-async function prepare(p: WorkerPrepare): Promise<Prepared | undefined> {
-  // Open from the start, so a plan posted while this thread compiles is queued for it.
-  const channel = p.channel === undefined ? undefined : new BroadcastChannel(p.channel);
-  let shared: SharedPlan | undefined;
-  if (channel !== undefined) {
-    channel.unref();
-    channel.onmessage = (e: unknown) => {
-      shared ??= (e as { data: SharedPlan }).data;
-    };
-  }
+async function prepare(p: WorkerPrepare, ports: PlanPorts): Promise<Prepared | undefined> {
+  let posted = false;
   try {
     // Not validated here (the validator is most of this thread's start-up): init's validated catalogs
     // must equal these for any of this to be used.
@@ -51,10 +66,14 @@ async function prepare(p: WorkerPrepare): Promise<Prepared | undefined> {
       const { bytesRead } = await fh.read(head, 0, HEAD, 0);
       const sample = head.subarray(0, bytesRead);
       const scanner = scannerFor(extractor);
+      const shared = scanner !== undefined && ports.planFrom !== undefined ? await planFrom(ports.planFrom) : undefined;
       if (scanner !== undefined && !(shared !== undefined && scanner.adoptPlan(shared, sample))) {
         scanner.prepare(sample);
         const mine = scanner.sharedPlan();
-        if (mine !== undefined) channel?.postMessage(mine);
+        if (mine !== undefined) {
+          for (const port of ports.planTo ?? []) port.postMessage(mine);
+          posted = true;
+        }
       }
     } finally {
       await fh.close();
@@ -63,7 +82,12 @@ async function prepare(p: WorkerPrepare): Promise<Prepared | undefined> {
   } catch {
     return undefined;
   } finally {
-    channel?.close();
+    // Those waiting for a plan that did not come (no scanner, a failure) plan on their own now.
+    for (const port of ports.planTo ?? []) {
+      if (!posted) port.postMessage(null);
+      port.close();
+    }
+    ports.planFrom?.close();
   }
 }
 
@@ -96,7 +120,7 @@ if (port) {
   let ctx: RangeContext | undefined;
   // Started right away, while the main thread loads the CLI; `init` waits for it.
   const data = workerData as RangeWorkerData | undefined;
-  let prepared: Promise<Prepared | undefined> | undefined = data?.prepare ? prepare(data.prepare) : undefined;
+  let prepared: Promise<Prepared | undefined> | undefined = data?.prepare ? prepare(data.prepare, data) : undefined;
   const open = new Map<string, Promise<FileHandle>>();
   // Ranges queue up (the main thread sends the next before this one is done) and are read one at a time,
   // each answered in order; a file is closed in its turn, after the ranges sent before.

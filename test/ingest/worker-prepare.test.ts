@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BroadcastChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogs } from '../../src/catalog/index.js';
 import { unvalidatedShippedCatalogs } from '../../src/catalog/files.js';
@@ -13,6 +13,7 @@ import { LiteralScanner, type SharedPlan } from '../../src/records/scanner.js';
 import type { VendorCatalog } from '../../src/types.js';
 import { fixtureLines } from '../extract/helpers.js';
 import { ROOT } from '../helpers/cli.js';
+import type { PlanPorts } from '../../src/pipeline/pool.js';
 
 // tsc's module, and the shipped bundle's thread (CommonJS, one file: rolldown.config.mjs).
 const WORKERS = [path.join(ROOT, 'dist/pipeline/range-worker.js'), path.join(ROOT, 'dist/bin/range-worker.cjs')];
@@ -30,8 +31,9 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A prepared worker, given `vendors` by init, reads the whole file as one range: its codes and hit count. */
-async function readWith(worker: string, vendors: VendorCatalog[], prepare: boolean, channel?: string): Promise<{ hits: number; vendors: string[] }> {
-  const w = new Worker(worker, { workerData: { prepare: prepare ? { file, channel } : undefined } });
+async function readWith(worker: string, vendors: VendorCatalog[], prepare: boolean, ports: PlanPorts = {}): Promise<{ hits: number; vendors: string[] }> {
+  const transferList = [...(ports.planTo ?? []), ...(ports.planFrom ? [ports.planFrom] : [])];
+  const w = new Worker(worker, { workerData: { prepare: prepare ? { file } : undefined, ...ports }, transferList });
   try {
     const size = fs.statSync(file).size;
     const init = { vendorsJson: JSON.stringify(vendors), tz: 'UTC', maxLine: 1 << 20, chunkSize: 4096, samplesPerCode: 5, maxRows: 1e9 };
@@ -72,45 +74,49 @@ describe.each(WORKERS.map((w) => [path.relative(ROOT, w), w]))('a reading thread
     expect(JSON.stringify(unvalidatedShippedCatalogs())).toBe(JSON.stringify(all));
   });
 
-  it('shares its scanner plan on the channel, takes one made on its head, and refuses one made on another', async () => {
-    const name = `test-plan-${Math.random()}`;
-    const listener = new BroadcastChannel(name);
-    const plans: SharedPlan[] = [];
-    listener.onmessage = (e: unknown) => plans.push((e as { data: SharedPlan }).data);
-    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
-    /** Reads while this thread posts `plan` every millisecond (a channel keeps no message for later members). */
-    const readOffered = async (plan: SharedPlan): Promise<{ hits: number; vendors: string[] }> => {
-      const timer = setInterval(() => listener.postMessage(plan), 1);
-      try {
-        return await readWith(worker, all, true, name);
-      } finally {
-        clearInterval(timer);
-      }
+  it('posts its scanner plan to the threads after it, takes the one it is sent for its head, refuses others', async () => {
+    const want = expected(all);
+    /** What a thread posts on its planTo port while it prepares (the port closes when it is done). */
+    const posted = async (read: (to: MessagePort) => Promise<unknown>): Promise<SharedPlan[]> => {
+      const { port1, port2 } = new MessageChannel();
+      const got: SharedPlan[] = [];
+      port2.on('message', (m: SharedPlan) => got.push(m));
+      const closed = new Promise((r) => port2.once('close', r));
+      expect(await read(port1)).toEqual(want);
+      await closed;
+      return got;
     };
-    try {
-      const want = expected(all);
-      expect(await readWith(worker, all, true, name)).toEqual(want);
-      await settle();
-      expect(plans.length).toBe(1);
-      const mine = plans[0]!;
-      const head = fs.readFileSync(file).subarray(0, mine.sample.length);
-      expect(Buffer.from(mine.sample).equals(head)).toBe(true);
-      // What planning on this head makes: the shipped catalogs' scanner.
-      const own = LiteralScanner.create(compileExtractor(catalogSet(all)).prefilter!)!;
-      own.prepare(head);
-      expect(mine).toEqual(own.sharedPlan());
-      // Offered that plan, a thread takes it: it posts none of its own.
-      expect(await readOffered(mine)).toEqual(want);
-      await settle();
-      expect(plans.length).toBe(1);
-      // Offered one made on another head, it plans on its own and posts that.
-      expect(await readOffered({ ...mine, sample: Buffer.from('another head\n') })).toEqual(want);
-      await settle();
-      expect(plans.length).toBe(2);
-      expect(plans[1]).toEqual(mine);
-    } finally {
-      listener.close();
-    }
+    // The first thread plans and posts.
+    const first = await posted((to) => readWith(worker, all, true, { planTo: [to] }));
+    expect(first.length).toBe(1);
+    // One that cannot prepare says it has no plan, so the others do not wait for one.
+    const none = await posted((to) => {
+      const w = new Worker(worker, { workerData: { prepare: { file: path.join(dir, 'missing.log') }, planTo: [to] }, transferList: [to] });
+      return new Promise<void>((resolve) => setTimeout(resolve, 500)).then(() => w.terminate()).then(() => want);
+    });
+    expect(none).toEqual([null]);
+    const mine = first[0]!;
+    const head = fs.readFileSync(file).subarray(0, mine.sample.length);
+    expect(Buffer.from(mine.sample).equals(head)).toBe(true);
+    const own = LiteralScanner.create(compileExtractor(catalogSet(all)).prefilter!)!;
+    own.prepare(head);
+    expect(mine).toEqual(own.sharedPlan());
+    /** A later thread, sent `plan` (null: the first thread had none): what it posts itself. */
+    const later = (plan: SharedPlan | null): Promise<SharedPlan[]> =>
+      posted((to) => {
+        const { port1, port2 } = new MessageChannel();
+        port1.postMessage(plan);
+        port1.close();
+        return readWith(worker, all, true, { planFrom: port2, planTo: [to] });
+      });
+    // Sent the plan for its head, it takes it: it has no plan of its own to pass on.
+    expect(await later(mine)).toEqual([null]);
+    // Sent one made on another head, or none, it plans on its own.
+    expect(await later({ ...mine, sample: Buffer.from('another head\n') })).toEqual([mine]);
+    const started = Date.now();
+    expect(await later(null)).toEqual([mine]);
+    // Told so, not left to wait (1 s).
+    expect(Date.now() - started).toBeLessThan(900);
   });
 
   it('or others: then its own are dropped', async () => {
