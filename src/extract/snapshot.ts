@@ -154,10 +154,12 @@ export function prebuiltExtractor(set: CatalogSet, vendorsJson?: string): Compil
       prebuilt = null;
     }
   }
-  if (prebuilt === null || prebuilt.version !== SNAPSHOT_VERSION || prebuilt.vendors !== (vendorsJson ?? JSON.stringify(set.vendors))) return undefined;
+  if (prebuilt === null) return undefined;
   const snap = prebuilt;
-  // Once: restoring makes the parsed tree itself into the extractor.
+  // Once either way: restoring makes the parsed tree itself into the extractor, and a run with other
+  // catalogs need not keep it (a few MB of heap).
   prebuilt = null;
+  if (snap.version !== SNAPSHOT_VERSION || snap.vendors !== (vendorsJson ?? JSON.stringify(set.vendors))) return undefined;
   try {
     return restoreExtractor(set, snap, snap.vendors);
   } catch {
