@@ -467,12 +467,13 @@ const cache = new WeakMap<CatalogSet, CompiledExtractor>();
 
 /**
  * Compiles every vendor's patterns and messages once (cached per catalog set), or restores them from the
- * build's snapshot when that was made from these very catalogs (snapshot.ts).
+ * build's snapshot when that was made from these very catalogs (snapshot.ts). `vendorsJson`: the caller's
+ * JSON.stringify(set.vendors), when it has it.
  */
-export function compileExtractor(set: CatalogSet): CompiledExtractor {
+export function compileExtractor(set: CatalogSet, vendorsJson?: string): CompiledExtractor {
   let x = cache.get(set);
   if (!x) {
-    x = prebuiltExtractor(set) ?? new CompiledExtractor(set);
+    x = prebuiltExtractor(set, vendorsJson) ?? new CompiledExtractor(set);
     cache.set(set, x);
   }
   return x;

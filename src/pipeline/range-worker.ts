@@ -59,7 +59,8 @@ async function prepare(p: WorkerPrepare, ports: PlanPorts): Promise<Prepared | u
     // must equal these for any of this to be used.
     const { unvalidatedShippedCatalogs } = await import('../catalog/files.js');
     const catalogs = catalogSet(unvalidatedShippedCatalogs());
-    const extractor = compileExtractor(catalogs);
+    const json = JSON.stringify(catalogs.vendors);
+    const extractor = compileExtractor(catalogs, json);
     const head = Buffer.alloc(HEAD);
     const fh = await fsp.open(p.file, 'r');
     try {
@@ -78,7 +79,7 @@ async function prepare(p: WorkerPrepare, ports: PlanPorts): Promise<Prepared | u
     } finally {
       await fh.close();
     }
-    return { json: JSON.stringify(catalogs.vendors), catalogs, extractor };
+    return { json, catalogs, extractor };
   } catch {
     return undefined;
   } finally {
@@ -159,7 +160,7 @@ if (port) {
     const same = own !== undefined && init.vendorsJson === own.json;
     const catalogs = same ? own.catalogs : catalogSet(JSON.parse(init.vendorsJson) as VendorCatalog[]);
     ctx = {
-      extractor: same ? own.extractor : compileExtractor(catalogs),
+      extractor: same ? own.extractor : compileExtractor(catalogs, init.vendorsJson),
       catalogs,
       time: new TimeParser(init.tz),
       maxLine: init.maxLine,

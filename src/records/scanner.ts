@@ -862,7 +862,7 @@ export class LiteralScanner {
   adoptPlan(shared: SharedPlan, sample: Uint8Array): boolean {
     if (this.planned) return false;
     const own = sample.subarray(0, SAMPLE);
-    if (own.length === 0 || !Buffer.from(own).equals(shared.sample) || shared.key !== this.key()) return false;
+    if (own.length === 0 || !Buffer.from(own.buffer, own.byteOffset, own.byteLength).equals(shared.sample) || shared.key !== this.key()) return false;
     if (shared.offsets.length !== this.lits.length) return false;
     const p: Plan = { offsets: shared.offsets, tables: shared.tables };
     this.made = { plan: p, sample: Uint8Array.from(own) };
